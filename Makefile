@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test lint check-content bench clean help
+
+help:
+	@echo "make run    create .venv, install, migrate, sync modules/, demo accounts, serve on http://$(HOST):$(PORT)"
+	@echo "make test   create .venv, install the dev extra, run the whole suite"
+	@echo "make lint   ruff"
+	@echo "make bench  run the benchmarks in bench/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Champion needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+run: export CHAMPION_ENV = development
+run: $(VENV)/.installed
+	$(BIN)/champion db upgrade
+	$(BIN)/champion modules sync
+	$(BIN)/champion demo
+	$(BIN)/champion run --debug --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+check-content: $(VENV)/.installed
+	$(BIN)/champion modules check modules
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,143 @@
+"""The application factory, in named steps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+import config as champion_config
+from champion import filters
+from champion.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
+    """Create the app for an environment name, or from a mapping of settings.
+
+    A mapping is layered over the ``testing`` settings when it says ``TESTING``,
+    else over ``development``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: str | Mapping[str, Any] | None) -> None:
+    if config is None:
+        config = os.environ.get("CHAMPION_ENV", "production")
+    if isinstance(config, str):
+        settings = champion_config.load(config)
+    else:
+        base = "testing" if config.get("TESTING") else "development"
+        settings = {**champion_config.load(base), **config}
+    app.config.update(settings)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'champion.db'}"
+        )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Waiting writers queue instead of failing at once.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": 30},
+        }
+    app.debug = app.debug and app.config["CHAMPION_ENV"] != "production"
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """Foreign keys on, and write-ahead logging so readers never wait for a writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    # Import models so every table is on the metadata before anything uses it.
+    from champion import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from champion.auth.views import blueprint as auth
+    from champion.badges.views import blueprint as badges
+    from champion.catalog.views import blueprint as catalog
+    from champion.main.views import blueprint as main
+    from champion.progress.views import blueprint as progress
+    from champion.quizzes.views import blueprint as quizzes
+
+    for blueprint in (main, auth, catalog, quizzes, progress, badges):
+        app.register_blueprint(blueprint)
+
+
+ERROR_MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Page not found", "We couldn't find that page. It may have moved or been retired."),
+    405: ("Not allowed", "That action isn't available here."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    500: ("Something went wrong", "An unexpected error occurred. Your work was not saved; "
+          "please try again. If it keeps happening, tell the site administrator."),
+}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int, message: str | None = None):
+        title, default = ERROR_MESSAGES.get(code, (f"Error {code}", ""))
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": title, "status": code}, code
+        return render_template(
+            "errors/error.html", code=code, title=title, message=message or default
+        ), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, "This form has expired or was sent from another site. Go back, reload the "
+            "page and submit again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    filters.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from champion.cli import demo_command, departments_cli, modules_cli, users_cli
+
+    for command in (modules_cli, users_cli, departments_cli, demo_command):
+        app.cli.add_command(command)

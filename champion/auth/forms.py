@@ -1,0 +1,61 @@
+"""Sign-up and sign-in forms; field names and autocomplete hints follow SPEC §4."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        validators=[InputRequired("Enter your name."), Length(max=120)],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            InputRequired("Enter your email address."),
+            Email("Enter a valid email address, like name@hospital.org."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Choose a password."), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[
+            InputRequired("Type the password again."),
+            EqualTo("password", "The two passwords don't match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+        if len(field.data or "") < minimum:
+            raise ValidationError(f"Use at least {minimum} characters.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[InputRequired("Enter your email address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "maxlength": 254},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class LogoutForm(FlaskForm):
+    """Signing out is a POST, so another site can't sign a learner out."""

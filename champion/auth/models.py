@@ -1,0 +1,66 @@
+"""Accounts and roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from champion.database import utcnow
+from champion.extensions import db
+
+
+class Role(StrEnum):
+    """Every account is a learner; the other roles add powers on top."""
+
+    LEARNER = "learner"
+    EDUCATOR = "educator"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('learner', 'educator', 'lead', 'admin')", name="role_is_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_active_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
+        return self.active
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """True if the user holds one of ``roles``; admins hold every role."""
+        return self.role == Role.ADMIN or self.role in {str(r) for r in roles}
+
+    def set_password(self, password: str, method: str | None = None) -> None:
+        self.password_hash = (
+            generate_password_hash(password, method=method)
+            if method
+            else generate_password_hash(password)
+        )
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()

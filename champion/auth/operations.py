@@ -1,0 +1,53 @@
+"""Creating accounts: one function for the sign-up page and the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import select
+
+from champion.auth.models import Role, User, normalize_email
+from champion.departments.models import Department
+from champion.extensions import db
+
+
+class AccountError(ValueError):
+    """An account can't be created as asked; the message says why."""
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str | None,
+    role: Role | str = Role.LEARNER,
+    departments: Iterable[Department] = (),
+) -> User:
+    """Create an account; learners join ``departments``, leads lead them. Caller commits."""
+    email = normalize_email(email)
+    if find_user(email) is not None:
+        raise AccountError(f"an account with the email {email} already exists")
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise AccountError(
+            f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}"
+        ) from exc
+    user = User(email=email, name=name.strip(), role=role.value)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    for department in departments:
+        (department.leads if role == Role.LEAD else department.members).append(user)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"the password must have at least {minimum} characters")
+    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])

@@ -1,0 +1,103 @@
+"""Series, modules and their immutable versions, as synced from ``modules/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from champion.database import utcnow
+from champion.extensions import db
+
+
+class Series(db.Model):
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(back_populates="series")
+
+
+class Module(db.Model):
+    """A module's identity (``series/slug``); its content lives in versions."""
+
+    __tablename__ = "modules"
+    __table_args__ = (UniqueConstraint("series_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_versions.id", use_alter=True)
+    )
+    retired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    series: Mapped[Series] = relationship(back_populates="modules")
+    current_version: Mapped[ModuleVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+    @property
+    def key(self) -> str:
+        return f"{self.series.slug}/{self.slug}"
+
+
+class ModuleVersion(db.Model):
+    """One immutable rendering of a module file; attempts point at the version answered."""
+
+    __tablename__ = "module_versions"
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(String(500))
+    duration: Mapped[int]
+    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    pass_mark: Mapped[int] = mapped_column(default=80)
+    required: Mapped[bool] = mapped_column(default=True)
+    video: Mapped[str | None] = mapped_column(String(1000))
+    slides_file: Mapped[str | None] = mapped_column(String(500))
+    body_html: Mapped[str] = mapped_column(Text)
+    slides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    references_html: Mapped[str] = mapped_column(Text, default="")
+    quiz: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    case_title: Mapped[str | None] = mapped_column(String(300))
+    case_html: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    module: Mapped[Module] = relationship(foreign_keys=[module_id])
+
+    @property
+    def has_quiz(self) -> bool:
+        return bool(self.quiz and self.quiz.get("questions"))
+
+    @property
+    def question_count(self) -> int:
+        return len(self.quiz["questions"]) if self.quiz else 0
+
+
+class ContentPage(db.Model):
+    """A standalone page from the content folder (``resources.md``)."""
+
+    __tablename__ = "content_pages"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

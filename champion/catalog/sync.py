@@ -1,0 +1,189 @@
+"""Import a validated content folder into the database, all or nothing.
+
+The caller owns the transaction: commit to keep the result, roll back for a dry run.
+Only modules whose content hash changed are rendered, so an unchanged sync is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from champion.badges.models import Badge
+from champion.badges.operations import award_earned_badges
+from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
+from champion.content import Content, render_markdown, render_module, render_series_intro
+from champion.content import Module as ModuleSource
+from champion.database import utcnow
+from champion.extensions import db
+
+
+class ContentInvalid(ValueError):
+    """The content has errors; nothing was imported."""
+
+    def __init__(self, content: Content) -> None:
+        super().__init__(f"{len(content.errors)} error(s) in {content.root}")
+        self.content = content
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    series_changed: int = 0
+    badges_changed: int = 0
+    awards: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"modules: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.retired)} retired"
+        )
+
+
+def sync_content(content: Content) -> SyncReport:
+    if content.errors:
+        raise ContentInvalid(content)
+    report = SyncReport()
+    now = utcnow()
+    series_by_slug = _sync_series(content, report, now)
+    _sync_modules(content, series_by_slug, report, now)
+    _sync_badges(content, report, now)
+    _sync_resources(content)
+    db.session.flush()
+    # A change of content can complete a badge's criteria for someone (a module made
+    # optional, say): the badge is theirs the moment its criteria are met.
+    report.awards = len(award_earned_badges())
+    return report
+
+
+def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]:
+    existing = {s.slug: s for s in db.session.scalars(select(Series))}
+    for source in content.series:
+        series = existing.get(source.slug)
+        if series is None:
+            series = Series(slug=source.slug)
+            db.session.add(series)
+            existing[source.slug] = series
+        elif series.content_hash == source.content_hash and series.retired_at is None:
+            continue
+        series.title = source.title
+        series.summary = source.summary
+        series.position = source.order
+        series.intro_html = render_series_intro(source)
+        series.content_hash = source.content_hash
+        series.retired_at = None
+        report.series_changed += 1
+    present = {s.slug for s in content.series}
+    for slug, series in existing.items():
+        if slug not in present and series.retired_at is None:
+            series.retired_at = now
+            report.series_changed += 1
+    return existing
+
+
+def _sync_modules(
+    content: Content, series_by_slug: dict[str, Series], report: SyncReport, now
+) -> None:
+    existing = {
+        (module.series.slug, module.slug): module
+        for module in db.session.scalars(
+            select(Module).options(
+                selectinload(Module.series), selectinload(Module.current_version)
+            )
+        )
+    }
+    for source in content.modules:
+        module = existing.pop((source.series, source.slug), None)
+        if module is None:
+            module = Module(series=series_by_slug[source.series], slug=source.slug)
+            db.session.add(module)
+            _add_version(module, source, number=1)
+            report.created.append(source.key)
+            continue
+        current = module.current_version
+        if current is None or current.content_hash != source.content_hash:
+            _add_version(module, source, number=(current.number + 1) if current else 1)
+            module.retired_at = None
+            report.updated.append(source.key)
+        elif module.retired_at is not None:
+            module.retired_at = None
+            report.updated.append(source.key)
+        else:
+            report.unchanged.append(source.key)
+    for (series_slug, slug), module in existing.items():
+        if module.retired_at is None:
+            module.retired_at = now
+            report.retired.append(f"{series_slug}/{slug}")
+
+
+def _add_version(module: Module, source: ModuleSource, number: int) -> None:
+    rendered = render_module(source)
+    version = ModuleVersion(
+        module=module,
+        number=number,
+        content_hash=source.content_hash,
+        source_path=source.path,
+        title=source.title,
+        summary=source.summary,
+        duration=source.duration,
+        objectives=list(source.objectives),
+        position=source.order,
+        pass_mark=source.pass_mark,
+        required=source.required,
+        video=source.video,
+        slides_file=source.slides_file,
+        body_html=rendered.body_html,
+        slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],
+        references_html=rendered.references_html,
+        quiz=rendered.quiz if source.questions else None,
+        case_title=rendered.case_title,
+        case_html=rendered.case_html,
+    )
+    db.session.add(version)
+    module.current_version = version
+
+
+def _sync_badges(content: Content, report: SyncReport, now) -> None:
+    existing = {b.slug: b for b in db.session.scalars(select(Badge))}
+    for source in content.badges:
+        badge = existing.pop(source.slug, None)
+        if badge is None:
+            badge = Badge(slug=source.slug)
+            db.session.add(badge)
+        elif badge.content_hash == source.content_hash and badge.retired_at is None:
+            continue
+        badge.name = source.name
+        badge.description = source.description
+        badge.narrative = source.narrative
+        badge.criteria_series = list(source.series)
+        badge.criteria_modules = list(source.modules)
+        badge.image_path = source.image
+        badge.image = source.image_bytes
+        badge.image_media_type = source.image_media_type
+        badge.content_hash = source.content_hash
+        badge.retired_at = None
+        report.badges_changed += 1
+    for badge in existing.values():
+        if badge.retired_at is None:  # awards already made stay valid
+            badge.retired_at = now
+            report.badges_changed += 1
+
+
+def _sync_resources(content: Content) -> None:
+    page = db.session.get(ContentPage, "resources")
+    if content.resources is None:
+        if page is not None:
+            db.session.delete(page)
+        return
+    if page is None:
+        page = ContentPage(slug="resources")
+        db.session.add(page)
+    elif page.content_hash == content.resources_hash:
+        return
+    page.html = render_markdown(content.resources)
+    page.content_hash = content.resources_hash or ""

@@ -1,0 +1,83 @@
+"""The catalog, series pages and the ways of reading a module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask_login import current_user, login_required
+
+from champion.catalog.models import ContentPage
+from champion.catalog.queries import catalog, find_module, learner_progress
+from champion.extensions import db
+from champion.progress.operations import note_module_opened
+
+blueprint = Blueprint("catalog", __name__, template_folder="templates")
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+@blueprint.get("/")
+def index():
+    return render_template("catalog/index.html", catalog=catalog(_user_id()))
+
+
+@blueprint.get("/modules/<series_slug>/")
+def series(series_slug: str):
+    entries = catalog(_user_id(), series_slug)
+    if not entries:
+        abort(404)
+    return render_template("catalog/series.html", entry=entries[0])
+
+
+def _open_module(series_slug: str, module_slug: str):
+    series, module, version = find_module(series_slug, module_slug)
+    progress = learner_progress(current_user.id).get(module.id)
+    if progress is None or progress.completed_at is None:
+        note_module_opened(current_user, module, progress)
+        db.session.commit()
+    return series, module, version, progress
+
+
+@blueprint.get("/modules/<series_slug>/<module_slug>")
+@login_required
+def module(series_slug: str, module_slug: str):
+    series, module, version, progress = _open_module(series_slug, module_slug)
+    return render_template(
+        "catalog/module.html", series=series, module=module, version=version, progress=progress
+    )
+
+
+@blueprint.get("/modules/<series_slug>/<module_slug>/slides")
+@login_required
+def slides(series_slug: str, module_slug: str):
+    series, module, version, _progress = _open_module(series_slug, module_slug)
+    return render_template(
+        "catalog/slides.html", series=series, module=module, version=version
+    )
+
+
+@blueprint.get("/modules/<series_slug>/<module_slug>/case")
+@login_required
+def case(series_slug: str, module_slug: str):
+    series, module, version = find_module(series_slug, module_slug)
+    if not version.case_html:
+        abort(404)
+    return render_template("catalog/case.html", series=series, module=module, version=version)
+
+
+@blueprint.get("/modules/<series_slug>/media/<path:filename>")
+def media(series_slug: str, filename: str):
+    """Images, decks and videos beside the modules; ``send_from_directory`` refuses ``..``."""
+    root = Path(current_app.config["CHAMPION_MODULES_DIR"]).resolve()
+    return send_from_directory(root / series_slug / "media", filename)
+
+
+@blueprint.get("/resources")
+def resources():
+    page = db.session.get(ContentPage, "resources")
+    if page is None:
+        abort(404)
+    return render_template("catalog/resources.html", page=page)

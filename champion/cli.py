@@ -1,0 +1,201 @@
+"""The ``champion`` command line: a Flask CLI group bound to the app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from champion.auth.models import Role, User
+from champion.auth.operations import AccountError, create_user, find_user, set_password
+from champion.catalog.sync import sync_content
+from champion.content import Content, load_content
+from champion.departments.models import Department
+from champion.extensions import db
+
+
+def _create_app():
+    from champion import create_app
+
+    # Typed commands run on a developer's machine unless the environment says otherwise.
+    return create_app(os.environ.get("CHAMPION_ENV", "development"))
+
+
+def main() -> None:
+    FlaskGroup(
+        create_app=_create_app,
+        help="Champion: palliative care education for gynecologic oncology.",
+    ).main(prog_name="champion")
+
+
+def _content_dir(directory: str | None) -> Path:
+    return Path(directory or current_app.config["CHAMPION_MODULES_DIR"])
+
+
+def _report(content: Content) -> None:
+    for problem in content.problems:
+        click.echo(str(problem))
+    errors, warnings = len(content.errors), len(content.warnings)
+    click.echo(
+        f"{len(content.modules)} modules in {len(content.series)} series; "
+        f"{errors} error(s), {warnings} warning(s)",
+        err=True,
+    )
+
+
+# --- modules -------------------------------------------------------------------------
+
+modules_cli = click.Group("modules", help="Validate and import the content folder.")
+
+
+@modules_cli.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def modules_check(directory: str | None) -> None:
+    """Report every problem in DIRECTORY, one a line; exit 1 if any is an error."""
+    content = load_content(_content_dir(directory))
+    _report(content)
+    sys.exit(1 if content.errors else 0)
+
+
+@modules_cli.command("sync")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@with_appcontext
+def modules_sync(directory: str | None, dry_run: bool) -> None:
+    """Validate DIRECTORY, then import it all or nothing."""
+    content = load_content(_content_dir(directory))
+    if content.errors:
+        _report(content)
+        click.echo("sync refused: fix the errors above; nothing was changed", err=True)
+        sys.exit(1)
+    for problem in content.warnings:
+        click.echo(str(problem))
+    try:
+        report = sync_content(content)
+    except Exception:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    prefix = "dry run, nothing changed: " if dry_run else ""
+    click.echo(prefix + report.summary())
+    if report.awards and not dry_run:
+        click.echo(f"badges awarded: {report.awards}")
+
+
+# --- users and departments -------------------------------------------------------------
+
+users_cli = click.Group("users", help="Manage accounts.")
+
+
+def _departments(slugs: tuple[str, ...]) -> list[Department]:
+    found = []
+    for slug in slugs:
+        department = db.session.scalar(select(Department).where(Department.slug == slug))
+        if department is None:
+            raise click.ClickException(
+                f"no department '{slug}': create it with `champion departments create {slug} "
+                "--name NAME`"
+            )
+        found.append(department)
+    return found
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("no password on standard input")
+    return password
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value,
+    show_default=True,
+)
+@click.option(
+    "--department", "departments", multiple=True, metavar="SLUG",
+    help="A department the learner belongs to, or that the lead leads (repeatable).",
+)
+@with_appcontext
+def users_create(email: str, name: str, role: str, departments: tuple[str, ...]) -> None:
+    """Create an account. The password is read from stdin, or prompted for."""
+    chosen = _departments(departments)
+    password = _read_password()
+    try:
+        user = create_user(email, name, password, role=role, departments=chosen)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+departments_cli = click.Group("departments", help="Manage departments.")
+
+
+@departments_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The department's display name.")
+@with_appcontext
+def departments_create(slug: str, name: str) -> None:
+    """Create a department."""
+    from champion.content.loader import SLUG
+
+    if not SLUG.match(slug):
+        raise click.ClickException(
+            f"'{slug}' is not a valid slug: use lowercase words joined by - (e.g. gyn-onc)"
+        )
+    if db.session.scalar(select(Department).where(Department.slug == slug)) is not None:
+        raise click.ClickException(f"a department '{slug}' already exists")
+    db.session.add(Department(slug=slug, name=name.strip()))
+    db.session.commit()
+    click.echo(f"created department {slug}")
+
+
+# --- demo ------------------------------------------------------------------------------
+
+DEMO_ACCOUNTS = [
+    ("learner@example.org", "Dana Learner", Role.LEARNER),
+    ("educator@example.org", "Eli Educator", Role.EDUCATOR),
+    ("lead@example.org", "Lee Lead", Role.LEAD),
+    ("admin@example.org", "Ada Admin", Role.ADMIN),
+]
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Development only: a demo department and one account of each role."""
+    if current_app.config["CHAMPION_ENV"] != "development":
+        raise click.ClickException("`champion demo` runs only with CHAMPION_ENV=development")
+    department = db.session.scalar(select(Department).where(Department.slug == "demo"))
+    if department is None:
+        department = Department(slug="demo", name="Demo Gynecologic Oncology")
+        db.session.add(department)
+    rows = []
+    for email, name, role in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        user: User | None = find_user(email)
+        if user is None:
+            user = create_user(email, name, password, role=role, departments=[department])
+        else:
+            set_password(user, password)
+        rows.append((role.value, email, password))
+    db.session.commit()
+    click.echo("Demo accounts (development only; passwords change each run):")
+    for role, email, password in rows:
+        click.echo(f"  {role:<9} {email:<22} {password}")

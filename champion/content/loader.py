@@ -1,0 +1,509 @@
+"""Load and validate a content folder, reporting every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlparse
+
+from champion.content.frontmatter import (
+    Document,
+    YamlError,
+    mapping_key_lines,
+    parse_yaml,
+    split_front_matter,
+)
+from champion.content.markdown_source import (
+    Line,
+    line_text,
+    numbered_lines,
+    outside_fences,
+    split_sections,
+    split_slides,
+)
+from champion.content.model import (
+    BadgeDefinition,
+    CaseGuide,
+    Content,
+    Module,
+    Problem,
+    Series,
+    Severity,
+)
+from champion.content.quiz import parse_quiz
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MODULE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.md$")
+CASE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.case\.md$")
+MEDIA_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["'])(?P<path>media/[^)\s"'>]*)""")
+VIDEO_SUFFIXES = (".mp4", ".webm", ".ogg", ".m4v", ".mov")
+
+SERIES_KEYS = {"title", "order", "summary"}
+MODULE_KEYS = {
+    "title", "duration", "summary", "objectives", "order", "slug", "pass_mark", "video",
+    "slides", "required",
+}  # fmt: skip
+CASE_KEYS = {"title"}
+BADGE_KEYS = {"slug", "name", "description", "image", "criteria"}
+CRITERIA_KEYS = {"narrative", "series", "modules"}
+
+
+class _Reporter:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def add(self, path: Path | str, line: int, severity: Severity, message: str) -> None:
+        where = path if isinstance(path, str) else self.rel(path)
+        self.problems.append(Problem(where, max(line, 1), severity, message))
+
+    def error(self, path: Path | str, line: int, message: str) -> None:
+        self.add(path, line, "error", message)
+
+    def warning(self, path: Path | str, line: int, message: str) -> None:
+        self.add(path, line, "warning", message)
+
+
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.error(path, 1, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report.error(path, line, "not UTF-8 text")
+        return None
+
+
+def _document(path: Path, text: str, report: _Reporter) -> Document | None:
+    try:
+        return split_front_matter(text)
+    except YamlError as exc:
+        report.error(path, exc.line, str(exc))
+        return None
+
+
+class _Fields:
+    """Typed access to front matter, reporting each mistyped or missing key at its line."""
+
+    def __init__(
+        self, path: Path, doc: Document, known: set[str], report: _Reporter, missing_line: int = 1
+    ) -> None:
+        """``missing_line`` is where a missing key is reported (a YAML list item's line)."""
+        self.path, self.doc, self.report = path, doc, report
+        self.missing_line = missing_line
+        for key in doc.meta:
+            if key not in known:
+                report.warning(
+                    path, doc.key_lines.get(key, 1), f"unknown front matter key '{key}' (ignored)"
+                )
+
+    def line(self, key: str) -> int:
+        return self.doc.key_lines.get(key, 1)
+
+    def _missing(self, key: str, required: bool) -> bool:
+        if key in self.doc.meta and self.doc.meta[key] is not None:
+            return False
+        if required:
+            self.report.error(self.path, self.missing_line, f"missing required key '{key}'")
+        return True
+
+    def string(self, key: str, required: bool = False) -> str | None:
+        if self._missing(key, required):
+            return None
+        value = self.doc.meta[key]
+        if not isinstance(value, str) or not value.strip():
+            self.report.error(
+                self.path, self.line(key), f"'{key}' must be a non-empty string, got {value!r}"
+            )
+            return None
+        return value.strip()
+
+    def integer(self, key: str, low: int, high: int, required: bool = False,
+                unit: str = "") -> int | None:
+        if self._missing(key, required):
+            return None
+        value = self.doc.meta[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.report.error(
+                self.path, self.line(key),
+                f"'{key}' must be a whole number{unit} from {low} to {high}, got {value!r}",
+            )
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool | None:
+        if self._missing(key, False):
+            return None
+        value = self.doc.meta[key]
+        if not isinstance(value, bool):
+            self.report.error(
+                self.path, self.line(key), f"'{key}' must be true or false, got {value!r}"
+            )
+            return None
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        if self._missing(key, False):
+            return ()
+        value = self.doc.meta[key]
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            self.report.error(
+                self.path, self.line(key), f"'{key}' must be a list of non-empty strings"
+            )
+            return ()
+        return tuple(item.strip() for item in value)
+
+
+def _media_problem(series_dir: Path, path: str) -> str | None:
+    """Why a ``media/...`` path is unusable, or None if it names an existing file."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or pure.parts[:1] != ("media",):
+        return f"media path '{path}' must stay inside the series' media/ folder"
+    if not (series_dir / pure).is_file():
+        return f"media file '{path}' does not exist"
+    return None
+
+
+def load_content(root: str | Path) -> Content:
+    """Parse and validate the content folder at ``root``."""
+    root = Path(root).resolve()
+    report = _Reporter(root)
+    content = Content(root=root)
+    if not root.is_dir():
+        report.error(str(root), 1, "content folder does not exist")
+        content.problems = report.problems
+        return content
+
+    for series_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if series_dir.name.startswith((".", "_")):
+            continue
+        series = _load_series(series_dir, report)
+        if series is not None:
+            content.series.append(series)
+    content.series.sort(key=lambda s: (s.order, s.slug))
+
+    resources = root / "resources.md"
+    if resources.is_file():
+        loaded = _read(resources, report)
+        if loaded:
+            content.resources = loaded[1]
+            content.resources_hash = _sha256(loaded[0])
+
+    badges = root / "badges.yml"
+    if badges.is_file():
+        content.badges = _load_badges(badges, content, report)
+
+    content.problems = sorted(set(report.problems))
+    return content
+
+
+def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
+    index = series_dir / "index.md"
+    markdown_files = sorted(series_dir.glob("*.md"))
+    if not index.is_file():
+        if any(MODULE_FILE.match(p.name) for p in markdown_files):
+            report.error(series_dir / "index.md", 1,
+                         "series folder has modules but no index.md (title, order, summary)")
+        return None
+    slug = series_dir.name
+    if not SLUG.match(slug):
+        report.error(index, 1, f"series folder name '{slug}' must be lowercase words joined by -")
+    loaded = _read(index, report)
+    doc = _document(index, loaded[1], report) if loaded else None
+    if doc is None:
+        return None
+    if not doc.has_front_matter:
+        report.error(index, 1, "missing front matter: start the file with --- and a title")
+    fields = _Fields(index, doc, SERIES_KEYS, report)
+    series = Series(
+        slug=slug,
+        path=report.rel(index),
+        title=fields.string("title", required=True) or slug,
+        order=fields.integer("order", -10_000, 10_000) or 0,
+        summary=fields.string("summary"),
+        intro=doc.body,
+        content_hash=_sha256(loaded[0]),
+    )
+
+    cases: dict[str, Path] = {}
+    for path in markdown_files:
+        if path.name == "index.md":
+            continue
+        if match := CASE_FILE.match(path.name):
+            cases[f"{match['order']}-{match['slug']}"] = path
+        elif not MODULE_FILE.match(path.name):
+            report.warning(path, 1, "not a module file name (expected NN-slug.md); ignored")
+
+    slugs: dict[str, str] = {}
+    for path in markdown_files:
+        match = MODULE_FILE.match(path.name)
+        if path.name == "index.md" or not match or CASE_FILE.match(path.name):
+            continue
+        case_path = cases.pop(f"{match['order']}-{match['slug']}", None)
+        module = _load_module(path, match, case_path, series_dir, report)
+        if module is None:
+            continue
+        if module.slug in slugs:
+            report.error(
+                path, module_slug_line(path), f"duplicate module slug '{module.slug}' in series "
+                f"'{slug}' (also used by {slugs[module.slug]})"
+            )
+            continue
+        slugs[module.slug] = module.path
+        series.modules.append(module)
+    for path in cases.values():
+        report.warning(path, 1, "case guide has no module with the same NN-slug file name")
+    series.modules.sort(key=lambda m: (m.order, m.slug))
+    return series
+
+
+def module_slug_line(path: Path) -> int:
+    try:
+        doc = split_front_matter(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YamlError):
+        return 1
+    return doc.key_lines.get("slug", 1)
+
+
+def _load_module(
+    path: Path, match: re.Match[str], case_path: Path | None, series_dir: Path, report: _Reporter
+) -> Module | None:
+    loaded = _read(path, report)
+    doc = _document(path, loaded[1], report) if loaded else None
+    if doc is None:
+        return None
+    if not doc.has_front_matter:
+        report.error(path, 1, "missing front matter: start the file with --- and a title")
+    fields = _Fields(path, doc, MODULE_KEYS, report)
+
+    slug = fields.string("slug") or match["slug"]
+    if not SLUG.match(slug):
+        report.error(path, fields.line("slug"),
+                     f"module slug '{slug}' must be lowercase words joined by - (e.g. pain-basics)")
+    module = Module(
+        series=series_dir.name,
+        slug=slug,
+        path=report.rel(path),
+        title=fields.string("title", required=True) or slug,
+        duration=fields.integer("duration", 1, 240, required=True, unit=" of minutes") or 0,
+        summary=fields.string("summary"),
+        objectives=fields.strings("objectives"),
+        order=fields.integer("order", -10_000, 10_000) or int(match["order"]),
+        pass_mark=fields.integer("pass_mark", 1, 100, unit=" percent") or 80,
+        required=True if (flag := fields.boolean("required")) is None else flag,
+        raw=loaded[0],
+    )
+    video = fields.string("video")
+    if video is not None:
+        if video.startswith("media/"):
+            if problem := _media_problem(series_dir, video):
+                report.error(path, fields.line("video"), problem)
+        elif urlparse(video).scheme not in ("http", "https") or not urlparse(video).netloc:
+            report.error(path, fields.line("video"),
+                         f"'video' must be an http(s) URL or a media/ path, got {video!r}")
+        module.video = video
+    slides_file = fields.string("slides")
+    if slides_file is not None:
+        if problem := _media_problem(series_dir, slides_file):
+            report.error(path, fields.line("slides"), problem)
+        elif not slides_file.lower().endswith(".pdf"):
+            report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
+        module.slides_file = slides_file
+
+    lines = numbered_lines(doc.body, doc.body_line)
+    _check_media_links(path, lines, series_dir, report)
+    sections, section_problems = split_sections(lines)
+    for line, message in section_problems:
+        report.error(path, line, message)
+    for section in sections:
+        if section.name == "presentation":
+            slides, slide_problems = split_slides(section.lines)
+            for line, message in slide_problems:
+                report.error(path, line, message)
+            module.slides = tuple(slides)
+        elif section.name == "quiz" and not module.questions:
+            questions, quiz_problems = parse_quiz(section.lines)
+            for line, severity, message in quiz_problems:
+                report.add(path, line, severity, message)  # type: ignore[arg-type]
+            if not questions:
+                report.error(path, section.heading_line or 1,
+                             "'## Quiz' has no questions: number them 1., 2., ...")
+            module.questions = questions
+        elif section.name == "references" and module.references is None:
+            module.references = line_text(section.lines)
+    if not module.slides:
+        report.error(path, doc.body_line, "the module has no presentation before '## Quiz'")
+
+    case_raw = b""
+    if case_path is not None:
+        module.case = _load_case(case_path, series_dir, report)
+        case_raw = module.case.raw if module.case else b""
+    module.content_hash = _sha256(loaded[0], case_raw)
+    return module
+
+
+def _check_media_links(path: Path, lines: list[Line], series_dir: Path, report: _Reporter) -> None:
+    for line, ordinary in outside_fences(lines):
+        if not ordinary:
+            continue
+        for match in MEDIA_LINK.finditer(line.text):
+            if problem := _media_problem(series_dir, match["path"]):
+                report.error(path, line.number, problem)
+
+
+def _load_case(path: Path, series_dir: Path, report: _Reporter) -> CaseGuide | None:
+    loaded = _read(path, report)
+    doc = _document(path, loaded[1], report) if loaded else None
+    if doc is None:
+        return None
+    fields = _Fields(path, doc, CASE_KEYS, report)
+    lines = numbered_lines(doc.body, doc.body_line)
+    _check_media_links(path, lines, series_dir, report)
+    if not doc.body.strip():
+        report.error(path, doc.body_line, "the case guide is empty")
+    return CaseGuide(
+        path=report.rel(path), title=fields.string("title"), body=doc.body, raw=loaded[0]
+    )
+
+
+def _load_badges(path: Path, content: Content, report: _Reporter) -> list[BadgeDefinition]:
+    loaded = _read(path, report)
+    if not loaded:
+        return []
+    try:
+        data, node = parse_yaml(loaded[1])
+    except YamlError as exc:
+        report.error(path, exc.line, str(exc))
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        report.error(path, 1, "badges.yml must be a list of badges (each item starting with -)")
+        return []
+    modules = {m.key for m in content.modules}
+    series = {s.slug for s in content.series}
+    badges: list[BadgeDefinition] = []
+    seen: dict[str, int] = {}
+    for item, item_node in zip(data, node.value, strict=True):
+        item_line = item_node.start_mark.line + 1
+        if not isinstance(item, dict):
+            report.error(path, item_line, "each badge must be a mapping (slug, name, ...)")
+            continue
+        badge = _load_badge(path, item, item_node, content.root, series, modules, report)
+        if badge is None:
+            continue
+        if badge.slug in seen:
+            report.error(path, item_line,
+                         f"duplicate badge slug '{badge.slug}' (first on line {seen[badge.slug]})")
+            continue
+        seen[badge.slug] = item_line
+        badges.append(badge)
+    return badges
+
+
+def _load_badge(
+    path: Path,
+    item: dict[str, Any],
+    node: Any,
+    root: Path,
+    known_series: set[str],
+    known_modules: set[str],
+    report: _Reporter,
+) -> BadgeDefinition | None:
+    lines = mapping_key_lines(node, 1)
+    item_line = node.start_mark.line + 1
+    doc = Document(meta={str(k): v for k, v in item.items()}, key_lines=lines)
+    fields = _Fields(path, doc, BADGE_KEYS, report, missing_line=item_line)
+    slug = fields.string("slug", required=True)
+    name = fields.string("name", required=True)
+    description = fields.string("description", required=True)
+    image = fields.string("image", required=True)
+    ok = all((slug, name, description, image))
+    if slug and not SLUG.match(slug):
+        report.error(path, fields.line("slug"), f"badge slug '{slug}' must be lowercase words "
+                     "joined by -")
+        ok = False
+
+    image_bytes = b""
+    if image:
+        pure = PurePosixPath(image)
+        target = root / pure
+        if pure.is_absolute() or ".." in pure.parts:
+            report.error(path, fields.line("image"), f"image '{image}' must be a path under "
+                         "the content folder")
+            ok = False
+        elif pure.suffix.lower() not in (".svg", ".png"):
+            report.error(path, fields.line("image"), f"image '{image}' must be an SVG or PNG")
+            ok = False
+        elif not target.is_file():
+            report.error(path, fields.line("image"), f"image file '{image}' does not exist")
+            ok = False
+        else:
+            image_bytes = target.read_bytes()
+
+    criteria = item.get("criteria")
+    criteria_node = next(
+        (value for key, value in node.value if getattr(key, "value", None) == "criteria"), None
+    )
+    narrative, series_list, module_list = None, (), ()
+    if not isinstance(criteria, dict):
+        report.error(path, fields.line("criteria") if "criteria" in item else item_line,
+                     "badge needs 'criteria' with a narrative and the series and/or modules "
+                     "that earn it")
+        ok = False
+    else:
+        crit = _Fields(
+            path,
+            Document(meta={str(k): v for k, v in criteria.items()},
+                     key_lines=mapping_key_lines(criteria_node, 1)),
+            CRITERIA_KEYS,
+            report,
+            missing_line=fields.line("criteria"),
+        )
+        narrative = crit.string("narrative", required=True)
+        series_list = crit.strings("series")
+        module_list = crit.strings("modules")
+        for name_ in series_list:
+            if name_ not in known_series:
+                report.error(path, crit.line("series"), f"badge criteria name series '{name_}', "
+                             "which does not exist")
+                ok = False
+        for key in module_list:
+            if key not in known_modules:
+                report.error(path, crit.line("modules"), f"badge criteria name module '{key}', "
+                             "which does not exist (write it as series/slug)")
+                ok = False
+        if not series_list and not module_list:
+            report.error(path, fields.line("criteria"),
+                         "badge criteria name no series and no modules: nothing could earn it")
+            ok = False
+        ok = ok and narrative is not None
+    if not ok:
+        return None
+    entry = json.dumps(item, sort_keys=True, default=str).encode()
+    return BadgeDefinition(
+        slug=slug, name=name, description=description, image=image,  # type: ignore[arg-type]
+        image_bytes=image_bytes, narrative=narrative,  # type: ignore[arg-type]
+        series=series_list, modules=module_list,
+        content_hash=_sha256(entry, image_bytes),
+    )

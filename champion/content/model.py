@@ -1,0 +1,143 @@
+"""Plain data parsed from the content folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One validation finding, located at ``path:line`` (path relative to the content root)."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str  # Markdown
+    correct: bool
+    feedback: str | None  # Markdown
+    line: int
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str  # Markdown
+    choices: tuple[Choice, ...]
+    explanation: str | None  # Markdown
+    line: int
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        return frozenset(i for i, choice in enumerate(self.choices) if choice.correct)
+
+    @property
+    def multiple(self) -> bool:
+        """A select-all-that-apply question: more than one correct choice."""
+        return len(self.correct_indexes) > 1
+
+
+@dataclass(frozen=True)
+class SlideSource:
+    text: str  # Markdown with presenter notes removed
+    notes: tuple[str, ...]  # Markdown of each presenter note on the slide
+    line: int
+
+
+@dataclass(frozen=True)
+class CaseGuide:
+    path: str
+    title: str | None
+    body: str  # Markdown
+    raw: bytes
+
+
+@dataclass
+class Module:
+    series: str
+    slug: str
+    path: str  # relative to the content root
+    title: str
+    duration: int
+    summary: str | None = None
+    objectives: tuple[str, ...] = ()
+    order: int = 0
+    pass_mark: int = 80
+    video: str | None = None
+    slides_file: str | None = None
+    required: bool = True
+    slides: tuple[SlideSource, ...] = ()
+    questions: tuple[Question, ...] = ()
+    references: str | None = None  # Markdown
+    case: CaseGuide | None = None
+    raw: bytes = b""
+    content_hash: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.series}/{self.slug}"
+
+    @property
+    def has_quiz(self) -> bool:
+        return bool(self.questions)
+
+
+@dataclass
+class Series:
+    slug: str
+    path: str
+    title: str
+    order: int = 0
+    summary: str | None = None
+    intro: str = ""  # Markdown
+    content_hash: str = ""
+    modules: list[Module] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BadgeDefinition:
+    slug: str
+    name: str
+    description: str
+    image: str  # path under the content root
+    image_bytes: bytes
+    narrative: str
+    series: tuple[str, ...]
+    modules: tuple[str, ...]  # "series/slug"
+    content_hash: str
+
+    @property
+    def image_media_type(self) -> str:
+        return "image/svg+xml" if self.image.lower().endswith(".svg") else "image/png"
+
+
+@dataclass
+class Content:
+    root: Path
+    series: list[Series] = field(default_factory=list)
+    badges: list[BadgeDefinition] = field(default_factory=list)
+    resources: str | None = None  # Markdown of resources.md
+    resources_hash: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def modules(self) -> list[Module]:
+        return [module for series in self.series for module in series.modules]

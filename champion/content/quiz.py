@@ -1,0 +1,174 @@
+"""The ``## Quiz`` section: numbered questions, task-list choices, blockquote explanations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from champion.content.markdown_source import Line, dedent_block, outside_fences
+from champion.content.model import Choice, Question
+
+_QUESTION = re.compile(r"^(\d{1,3})[.)](?:[ \t]+(.*))?$")
+_CHOICE = re.compile(r"^(?P<indent> +)[-*+][ \t]+\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*))?$")
+_BULLET = re.compile(r"^(?P<indent> +)[-*+][ \t]+")
+_QUOTE = re.compile(r"^(?P<indent> *)>[ ]?(?P<text>.*)$")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+@dataclass
+class _ChoiceDraft:
+    line: int
+    indent: int
+    correct: bool
+    text: list[str]
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _QuestionDraft:
+    number: int
+    line: int
+    content_indent: int
+    prompt: list[Line] = field(default_factory=list)
+    choices: list[_ChoiceDraft] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    explanation_line: int | None = None
+
+
+def parse_quiz(lines: list[Line]) -> tuple[tuple[Question, ...], list[tuple[int, str, str]]]:
+    """Parse the quiz; return questions and ``(line, severity, message)`` problems."""
+    problems: list[tuple[int, str, str]] = []
+    drafts: list[_QuestionDraft] = []
+    current: _QuestionDraft | None = None
+    previous_blank = True
+    reported_stray = False
+
+    for line, ordinary in outside_fences(lines):
+        text = line.text
+        blank = not text.strip()
+        question_match = _QUESTION.match(text) if ordinary else None
+        if question_match:
+            marker_width = len(text) - len(question_match[2] or "") if question_match[2] else len(
+                text
+            ) + 1
+            current = _QuestionDraft(
+                number=len(drafts) + 1, line=line.number, content_indent=marker_width
+            )
+            if question_match[2]:
+                current.prompt.append(Line(line.number, " " * marker_width + question_match[2]))
+            drafts.append(current)
+        elif current is None or (not blank and _indent(text) == 0 and previous_blank):
+            if not blank and not reported_stray:
+                problems.append(
+                    (line.number, "warning",
+                     "text outside a numbered question is ignored in the quiz")
+                )
+                reported_stray = True
+            if not blank:
+                current = None
+        elif blank:
+            if current.choices and current.choices[-1].feedback:
+                current.choices[-1].feedback.append("")
+            elif current.explanation:
+                current.explanation.append("")
+            elif not current.choices:
+                current.prompt.append(line)
+        else:
+            _add_line(current, line, ordinary, problems)
+        previous_blank = blank
+
+    return tuple(_finish(d, problems) for d in drafts), problems
+
+
+def _add_line(
+    q: _QuestionDraft, line: Line, ordinary: bool, problems: list[tuple[int, str, str]]
+) -> None:
+    text = line.text
+    indent = _indent(text)
+    choice = _CHOICE.match(text) if ordinary else None
+    quote = _QUOTE.match(text) if ordinary else None
+    last = q.choices[-1] if q.choices else None
+
+    if choice and not q.explanation:
+        q.choices.append(
+            _ChoiceDraft(
+                line=line.number,
+                indent=len(choice["indent"]),
+                correct=choice["mark"] in "xX",
+                text=[choice["text"] or ""],
+            )
+        )
+    elif quote and last is not None and indent > last.indent and not q.explanation:
+        last.feedback.append(quote["text"])
+    elif quote and (last is not None or q.explanation):
+        if q.explanation_line is None:
+            q.explanation_line = line.number
+        q.explanation.append(quote["text"])
+    elif last is None:
+        q.prompt.append(line)
+    elif not q.explanation and indent > last.indent and not last.feedback:
+        last.text.append(text.strip())  # a choice's wrapped text
+    elif choice or _BULLET.match(text):
+        problems.append(
+            (line.number, "error",
+             f"question {q.number}: a choice after the explanation; choices come first, "
+             "then the '>' explanation")
+            if q.explanation
+            else (line.number, "error",
+                  f"question {q.number}: a choice must be a task-list item, '- [ ]' or '- [x]'")
+        )
+    else:
+        problems.append(
+            (line.number, "error",
+             f"question {q.number}: text after the choices must be a '>' blockquote "
+             "(the explanation)")
+        )
+
+
+def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question:
+    prompt = dedent_block(q.prompt, q.content_indent)
+    if not prompt.strip():
+        problems.append((q.line, "error", f"question {q.number} has no prompt"))
+    if not q.choices:
+        problems.append(
+            (q.line, "error",
+             f"question {q.number} has no choices: list them as '- [ ]' and '- [x]' items")
+        )
+    elif len(q.choices) < 2:
+        problems.append((q.line, "error", f"question {q.number} needs at least two choices"))
+    elif not any(c.correct for c in q.choices):
+        problems.append(
+            (q.line, "error", f"question {q.number} has no correct choice: mark one with [x]")
+        )
+    elif all(c.correct for c in q.choices):
+        problems.append(
+            (q.line, "warning", f"question {q.number}: every choice is marked correct")
+        )
+    seen: dict[str, int] = {}
+    for c in q.choices:
+        label = " ".join(" ".join(c.text).split()).lower()
+        if not label:
+            problems.append((c.line, "error", f"question {q.number}: a choice has no text"))
+        elif label in seen:
+            problems.append(
+                (c.line, "warning",
+                 f"question {q.number}: the same choice appears twice (line {seen[label]})")
+            )
+        seen.setdefault(label, c.line)
+    return Question(
+        prompt=prompt,
+        choices=tuple(
+            Choice(
+                text=" ".join(part for part in c.text if part).strip(),
+                correct=c.correct,
+                feedback="\n".join(c.feedback).strip() or None,
+                line=c.line,
+            )
+            for c in q.choices
+        ),
+        explanation="\n".join(q.explanation).strip() or None,
+        line=q.line,
+    )

@@ -1,0 +1,42 @@
+"""Departments: the teams learners belong to and leads lead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from champion.auth.models import User
+from champion.database import UTCDateTime, utcnow
+from champion.extensions import db
+
+department_members = Table(
+    "department_members",
+    db.metadata,
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("joined_at", UTCDateTime(), nullable=False, default=utcnow),
+)
+
+department_leads = Table(
+    "department_leads",
+    db.metadata,
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[User]] = relationship(secondary=department_members, lazy="select")
+    leads: Mapped[list[User]] = relationship(secondary=department_leads, lazy="select")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.slug}>"

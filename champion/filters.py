@@ -1,0 +1,28 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+
+def date(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def datetime_utc(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y, %H:%M UTC") if value else ""
+
+
+def minutes(value: int) -> str:
+    if value < 60:
+        return f"{value} min"
+    hours, rest = divmod(value, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(date)
+    app.add_template_filter(datetime_utc)
+    app.add_template_filter(minutes)

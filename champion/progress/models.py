@@ -1,0 +1,44 @@
+"""Where each learner stands on each module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from champion.catalog.models import Module
+from champion.database import utcnow
+from champion.extensions import db
+
+
+class ModuleProgress(db.Model):
+    """One row per learner and module: started, attempts, best score, completion.
+
+    A module is complete for good once completed: later versions of the module don't
+    undo it, so a learner's record never changes after the fact.
+    """
+
+    __tablename__ = "module_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        Index("ix_module_progress_module_completed", "module_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    best_score: Mapped[int | None]
+    completed_at: Mapped[datetime | None]
+    completed_via: Mapped[str | None] = mapped_column(String(10))  # "quiz" or "manual"
+    completing_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    completed_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))
+
+    module: Mapped[Module] = relationship()
+
+    @property
+    def status(self) -> str:
+        return "complete" if self.completed_at else "in_progress"

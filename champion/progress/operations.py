@@ -1,0 +1,86 @@
+"""Recording what learners do: starting modules, completing them, earning badges."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from champion.auth.models import User
+from champion.badges.models import BadgeAward
+from champion.badges.operations import award_earned_badges
+from champion.catalog.models import Module, ModuleVersion
+from champion.database import utcnow
+from champion.extensions import db
+from champion.progress.models import ModuleProgress
+
+# Reading a page updates "last activity" at most this often, so browsing costs no writes.
+ACTIVITY_RESOLUTION = timedelta(minutes=10)
+
+
+def lock_learner(user_id: int, now: datetime) -> None:
+    """Serialise one learner's writes: the first statement of every progress transaction.
+
+    On PostgreSQL this takes the learner's row lock; on SQLite it takes the write lock.
+    Two simultaneous submissions by the same learner then run one after the other, so
+    the second sees the first's completion and badge and never awards a second badge.
+    """
+    db.session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
+
+
+def progress_for(user_id: int, module_id: int, now: datetime) -> ModuleProgress:
+    progress = db.session.scalar(
+        select(ModuleProgress)
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id)
+        .execution_options(populate_existing=True)
+    )
+    if progress is None:
+        progress = ModuleProgress(
+            user_id=user_id, module_id=module_id, started_at=now, last_activity_at=now
+        )
+        db.session.add(progress)
+    return progress
+
+
+def note_module_opened(user: User, module: Module, progress: ModuleProgress | None) -> None:
+    """Mark a module in progress the first time a learner opens it."""
+    now = utcnow()
+    if progress is not None and now - progress.last_activity_at < ACTIVITY_RESOLUTION:
+        return
+    lock_learner(user.id, now)
+    progress_for(user.id, module.id, now).last_activity_at = now
+
+
+def complete_module(
+    user_id: int,
+    module: Module,
+    version: ModuleVersion,
+    *,
+    via: str,
+    now: datetime,
+    progress: ModuleProgress,
+    attempt_id: int | None = None,
+) -> list[BadgeAward]:
+    """Complete a module (once) and award any badge this completion earns.
+
+    The caller has already called ``lock_learner`` in this transaction.
+    """
+    if progress.completed_at is not None:
+        return []
+    progress.completed_at = now
+    progress.completed_via = via
+    progress.completed_version_id = version.id
+    progress.completing_attempt_id = attempt_id
+    progress.last_activity_at = now
+    db.session.flush()
+    return award_earned_badges(user_ids=[user_id])
+
+
+def mark_complete(user: User, module: Module, version: ModuleVersion) -> list[BadgeAward]:
+    """The learner's own "Mark as complete", for a module with no quiz."""
+    if version.has_quiz:
+        raise ValueError("a module with a quiz is completed by passing the quiz")
+    now = utcnow()
+    lock_learner(user.id, now)
+    progress = progress_for(user.id, module.id, now)
+    return complete_module(user.id, module, version, via="manual", now=now, progress=progress)

@@ -1,0 +1,61 @@
+"""A learner's own record: progress, attempts, badges; and "Mark as complete"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from champion.badges.models import BadgeAward
+from champion.catalog.models import Module
+from champion.catalog.queries import catalog, find_module
+from champion.extensions import db
+from champion.progress.operations import mark_complete
+from champion.quizzes.models import Attempt
+
+blueprint = Blueprint("progress", __name__, template_folder="templates")
+
+
+class CompleteForm(FlaskForm):
+    """The "Mark as complete" button of a module without a quiz."""
+
+
+@blueprint.get("/me")
+@login_required
+def me():
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == current_user.id)
+        .options(
+            selectinload(Attempt.version),
+            selectinload(Attempt.module).selectinload(Module.series),
+        )
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        .limit(200)
+    ).all()
+    awards = db.session.scalars(
+        select(BadgeAward)
+        .where(BadgeAward.user_id == current_user.id)
+        .options(selectinload(BadgeAward.badge))
+        .order_by(BadgeAward.awarded_at)
+    ).all()
+    return render_template(
+        "progress/me.html", catalog=catalog(current_user.id), attempts=attempts, awards=awards
+    )
+
+
+@blueprint.post("/modules/<series_slug>/<module_slug>/complete")
+@login_required
+def complete(series_slug: str, module_slug: str):
+    series, module, version = find_module(series_slug, module_slug)
+    if version.has_quiz:
+        abort(400)
+    if CompleteForm().validate_on_submit():
+        awards = mark_complete(current_user, module, version)
+        db.session.commit()
+        flash(f"“{version.title}” is complete.", "success")
+        for award in awards:
+            flash(f"You earned the {award.badge.name} badge.", "celebrate")
+    return redirect(url_for("catalog.module", series_slug=series.slug, module_slug=module.slug))

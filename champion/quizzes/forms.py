@@ -1,0 +1,107 @@
+"""The quiz form, built for one module version: a field per question.
+
+Choice values name their question (``q2-c3``), so an answer smuggled in from another
+question, or made up, is caught and named rather than silently graded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField
+from wtforms.validators import StopValidation, ValidationError
+
+_VALUE = re.compile(r"^q(\d+)-c(\d+)$")
+
+
+def choice_value(question: int, choice: int) -> str:
+    """The form value of a choice (both indexes 0-based; the value is 1-based)."""
+    return f"q{question + 1}-c{choice + 1}"
+
+
+class _QuestionField:
+    """Shared checks for both kinds of question field."""
+
+    question_number: int
+    multiple: bool
+
+    def _check(self: Any, values: list[str]) -> None:
+        if not values:
+            raise StopValidation(
+                f"Question {self.question_number}: choose "
+                + ("at least one answer." if self.multiple else "an answer.")
+            )
+        allowed = {value for value, _label in self.choices}
+        for value in values:
+            if value in allowed:
+                continue
+            match = _VALUE.match(value or "")
+            if match and int(match[1]) != self.question_number:
+                raise StopValidation(
+                    f"Question {self.question_number}: that answer belongs to question "
+                    f"{match[1]}. Choose from this question's answers."
+                )
+            raise StopValidation(
+                f"Question {self.question_number}: that isn't one of the answers offered."
+            )
+        if not self.multiple and len(values) > 1:
+            raise StopValidation(f"Question {self.question_number}: choose only one answer.")
+
+
+class SingleAnswerField(_QuestionField, RadioField):
+    multiple = False
+
+    def pre_validate(self, form) -> None:
+        self._check(list(self.raw_data or []))
+
+
+class MultipleAnswerField(_QuestionField, SelectMultipleField):
+    multiple = True
+
+    def pre_validate(self, form) -> None:
+        self._check(list(self.raw_data or []))
+
+
+class QuizForm(FlaskForm):
+    version = HiddenField()
+
+    def question_fields(self) -> list[Field]:
+        return [self[name] for name in self._question_names]
+
+    def selections(self) -> dict[int, set[int]]:
+        """Question index -> chosen choice indexes, from validated data."""
+        chosen: dict[int, set[int]] = {}
+        for index, field in enumerate(self.question_fields()):
+            values = field.data if isinstance(field.data, list) else [field.data]
+            chosen[index] = {int(_VALUE.match(v)[2]) - 1 for v in values if v}
+        return chosen
+
+    def validate_version(self, field: HiddenField) -> None:
+        if str(field.data) != str(self._version_id):
+            raise ValidationError("This quiz changed while you were answering it.")
+
+
+def build_quiz_form(version_id: int, quiz: dict, **kwargs: Any) -> QuizForm:
+    names: list[str] = []
+    attrs: dict[str, Any] = {}
+    for q_index, question in enumerate(quiz["questions"]):
+        choices = [
+            (choice_value(q_index, c_index), choice["html"])
+            for c_index, choice in enumerate(question["choices"])
+        ]
+        multiple = sum(c["correct"] for c in question["choices"]) > 1
+        field_class = MultipleAnswerField if multiple else SingleAnswerField
+        name = f"q{q_index + 1}"
+        attrs[name] = field_class(f"Question {q_index + 1}", choices=choices)
+        names.append(name)
+    form_class = type("BoundQuizForm", (QuizForm,), attrs)
+    form = form_class(**kwargs)
+    form._question_names = names
+    form._version_id = version_id
+    for number, name in enumerate(names, start=1):
+        form[name].question_number = number
+    if not form.is_submitted():
+        form.version.data = str(version_id)
+    return form

@@ -1,0 +1,49 @@
+"""Quiz attempts: immutable records of what a learner answered on which version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from champion.catalog.models import Module, ModuleVersion
+from champion.database import utcnow
+from champion.extensions import db
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_user_module", "user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
+    score: Mapped[int]
+    passed: Mapped[bool]
+    correct_count: Mapped[int]
+    question_count: Mapped[int]
+    pass_mark: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    module: Mapped[Module] = relationship()
+    version: Mapped[ModuleVersion] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", order_by="AttemptAnswer.question_index"
+    )
+
+
+class AttemptAnswer(db.Model):
+    """One question of an attempt: the choices picked and whether that was right."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    question_index: Mapped[int]
+    selected: Mapped[list[int]] = mapped_column(JSON)
+    correct: Mapped[bool]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")

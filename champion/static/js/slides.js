@@ -1,0 +1,56 @@
+// Presentation mode: one slide at a time; arrow keys, buttons and swipe move between them.
+(function () {
+  "use strict";
+  var deck = document.querySelector("[data-deck]");
+  if (!deck) return;
+  var slides = Array.prototype.slice.call(deck.querySelectorAll("[data-slide]"));
+  var counter = deck.querySelector("[data-current]");
+  var progress = deck.querySelector("[data-progress]");
+  var prev = deck.querySelector("[data-prev]");
+  var next = deck.querySelector("[data-next]");
+  var key = deck.getAttribute("data-storage-key");
+  var index = 0;
+
+  function fromHash() {
+    var match = /^#slide-(\d+)$/.exec(window.location.hash);
+    return match ? parseInt(match[1], 10) - 1 : null;
+  }
+
+  function show(target, focus) {
+    index = Math.max(0, Math.min(slides.length - 1, target));
+    slides.forEach(function (slide, i) { slide.hidden = i !== index; });
+    counter.textContent = String(index + 1);
+    progress.value = index + 1;
+    prev.disabled = index === 0;
+    next.disabled = index === slides.length - 1;
+    if (history.replaceState) history.replaceState(null, "", "#slide-" + (index + 1));
+    try { window.localStorage.setItem(key, String(index)); } catch (e) { /* private mode */ }
+    if (focus) slides[index].focus();
+  }
+
+  slides.forEach(function (slide) { slide.setAttribute("tabindex", "-1"); });
+  prev.addEventListener("click", function () { show(index - 1, false); });
+  next.addEventListener("click", function () { show(index + 1, false); });
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    if (["ArrowRight", "PageDown", " "].indexOf(event.key) >= 0) { event.preventDefault(); show(index + 1, true); }
+    else if (["ArrowLeft", "PageUp"].indexOf(event.key) >= 0) { event.preventDefault(); show(index - 1, true); }
+    else if (event.key === "Home") { event.preventDefault(); show(0, true); }
+    else if (event.key === "End") { event.preventDefault(); show(slides.length - 1, true); }
+  });
+  var startX = null;
+  deck.addEventListener("touchstart", function (e) { startX = e.changedTouches[0].clientX; }, { passive: true });
+  deck.addEventListener("touchend", function (e) {
+    if (startX === null) return;
+    var dx = e.changedTouches[0].clientX - startX;
+    if (Math.abs(dx) > 50) show(index + (dx < 0 ? 1 : -1), false);
+    startX = null;
+  }, { passive: true });
+
+  var saved = null;
+  try { saved = parseInt(window.localStorage.getItem(key), 10); } catch (e) { saved = null; }
+  var start = fromHash();
+  show(start !== null ? start : (isNaN(saved) || saved === null ? 0 : saved), false);
+})();
