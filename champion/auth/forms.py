@@ -8,10 +8,15 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegistrationForm(FlaskForm):
     name = StringField(
         "Full name",
         validators=[InputRequired("Enter your name."), Length(max=120)],
+        filters=[strip],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )
     email = EmailField(
@@ -21,6 +26,7 @@ class RegistrationForm(FlaskForm):
             Email("Enter a valid email address, like name@hospital.org."),
             Length(max=254),
         ],
+        filters=[strip],
         render_kw={"autocomplete": "email", "maxlength": 254},
     )
     password = PasswordField(
@@ -47,6 +53,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
         validators=[InputRequired("Enter your email address."), Length(max=254)],
+        filters=[strip],
         render_kw={"autocomplete": "username", "maxlength": 254},
     )
     password = PasswordField(

@@ -116,4 +116,4 @@ def find_module(series_slug: str, module_slug: str) -> tuple[Series, Module, Mod
     ).first()
     if row is None:
         abort(404)
-    return row.tuple()
+    return tuple(row)

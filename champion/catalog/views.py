@@ -35,8 +35,7 @@ def series(series_slug: str):
 def _open_module(series_slug: str, module_slug: str):
     series, module, version = find_module(series_slug, module_slug)
     progress = learner_progress(current_user.id).get(module.id)
-    if progress is None or progress.completed_at is None:
-        note_module_opened(current_user, module, progress)
+    if note_module_opened(current_user, module, progress):
         db.session.commit()
     return series, module, version, progress
 

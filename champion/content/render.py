@@ -139,8 +139,9 @@ _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
 
 
-def _footnote_definitions(text: str) -> dict[str, str]:
-    """Footnote definitions (with their indented continuation lines) by label."""
+def _split_footnote_definitions(text: str) -> tuple[str, dict[str, str]]:
+    """Separate footnote definitions (with their indented continuation lines) from text."""
+    kept: list[str] = []
     definitions: dict[str, str] = {}
     label: str | None = None
     for line in text.splitlines():
@@ -152,25 +153,24 @@ def _footnote_definitions(text: str) -> dict[str, str]:
             definitions[label] += "\n" + line
         else:
             label = None
-    return definitions
+            kept.append(line)
+    return "\n".join(kept), definitions
 
 
 def _slide_sources_with_footnotes(module: Module) -> list[str]:
-    """Each slide's Markdown, carrying the footnote definitions it refers to.
+    """Each slide's Markdown carrying exactly the footnote definitions it cites.
 
     Footnotes are usually defined once at the end of the presentation; a slide rendered
-    on its own would otherwise show a dangling ``[^1]``.
+    on its own would otherwise show a dangling ``[^1]``, and the slide holding the
+    definitions would show notes for references it doesn't make.
     """
-    definitions = _footnote_definitions("\n\n".join(s.text for s in module.slides))
+    split = [_split_footnote_definitions(slide.text) for slide in module.slides]
+    definitions = {label: text for _body, defs in split for label, text in defs.items()}
     sources = []
-    for slide in module.slides:
-        text = slide.text
-        missing = [
-            definitions[label]
-            for label in dict.fromkeys(_FOOTNOTE_REF.findall(text))
-            if label in definitions and not re.search(rf"^\[\^{re.escape(label)}\]:", text, re.M)
-        ]
-        sources.append(text + ("\n\n" + "\n".join(missing) if missing else ""))
+    for body, _defs in split:
+        cited = [definitions[label] for label in dict.fromkeys(_FOOTNOTE_REF.findall(body))
+                 if label in definitions]
+        sources.append(body + ("\n\n" + "\n".join(cited) if cited else ""))
     return sources
 
 

@@ -42,13 +42,14 @@ def progress_for(user_id: int, module_id: int, now: datetime) -> ModuleProgress:
     return progress
 
 
-def note_module_opened(user: User, module: Module, progress: ModuleProgress | None) -> None:
-    """Mark a module in progress the first time a learner opens it."""
+def note_module_opened(user: User, module: Module, progress: ModuleProgress | None) -> bool:
+    """Mark a module in progress when a learner opens it; True if anything was written."""
     now = utcnow()
     if progress is not None and now - progress.last_activity_at < ACTIVITY_RESOLUTION:
-        return
+        return False
     lock_learner(user.id, now)
     progress_for(user.id, module.id, now).last_activity_at = now
+    return True
 
 
 def complete_module(

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 _VALUE = re.compile(r"^q(\d+)-c(\d+)$")
@@ -33,7 +34,7 @@ class _QuestionField:
                 f"Question {self.question_number}: choose "
                 + ("at least one answer." if self.multiple else "an answer.")
             )
-        allowed = {value for value, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         for value in values:
             if value in allowed:
                 continue
@@ -88,7 +89,7 @@ def build_quiz_form(version_id: int, quiz: dict, **kwargs: Any) -> QuizForm:
     attrs: dict[str, Any] = {}
     for q_index, question in enumerate(quiz["questions"]):
         choices = [
-            (choice_value(q_index, c_index), choice["html"])
+            SelectChoice(choice_value(q_index, c_index), choice["html"])
             for c_index, choice in enumerate(question["choices"])
         ]
         multiple = sum(c["correct"] for c in question["choices"]) > 1

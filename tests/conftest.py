@@ -1,0 +1,241 @@
+"""Fixtures: one app per session, a clean database per test, one user per role.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+The schema is always built by the migrations, so every run also proves them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, event, inspect, text
+
+from champion import create_app
+from champion.auth.models import Role, User
+from champion.auth.operations import create_user
+from champion.catalog.sync import sync_content
+from champion.content import load_content
+from champion.departments.models import Department
+from champion.extensions import db
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PASSWORD = "correct horse battery"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+postgres_only = pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="needs PostgreSQL: set TEST_DATABASE_URL",
+)
+
+
+def drop_everything() -> None:
+    """Drop every table (ours and Alembic's), whatever state the database is in."""
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    with db.engine.begin() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if not postgres:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+        for name in meta.tables:  # unsorted: modules and module_versions refer to each other
+            cascade = " CASCADE" if postgres else ""
+            connection.execute(text(f'DROP TABLE IF EXISTS "{name}"{cascade}'))
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("UPDATE modules SET current_version_id = NULL"))
+            for name in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    Tests hold an app context open to use the database; without this, requests would
+    share it, and with it ``g`` and the database session, hiding real bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'champion-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url: str) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CHAMPION_MODULES_DIR": str(FIXTURE_CONTENT),
+            "CHAMPION_BASE_URL": "https://champion.test",
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        drop_everything()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app: Flask) -> Iterator[Flask]:
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+        empty_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content, for tests that edit files."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+def sync(path: Path = FIXTURE_CONTENT):
+    content = load_content(path)
+    assert not content.errors, [str(p) for p in content.errors]
+    report = sync_content(content)
+    db.session.commit()
+    return report
+
+
+@pytest.fixture
+def synced(app: Flask):
+    """The fixture content, loaded into the database."""
+    return sync()
+
+
+def make_user(role: Role, email: str | None = None, department: Department | None = None) -> User:
+    user = create_user(
+        email or f"{role.value}@example.org",
+        f"Test {role.value.title()}",
+        PASSWORD,
+        role=role,
+        departments=[department] if department else [],
+    )
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def department(app: Flask) -> Department:
+    dept = Department(slug="gyn-onc", name="Gynecologic Oncology")
+    db.session.add(dept)
+    db.session.commit()
+    return dept
+
+
+@pytest.fixture
+def learner(app: Flask, department: Department) -> User:
+    return make_user(Role.LEARNER, department=department)
+
+
+@pytest.fixture
+def educator(app: Flask) -> User:
+    return make_user(Role.EDUCATOR)
+
+
+@pytest.fixture
+def lead(app: Flask, department: Department) -> User:
+    return make_user(Role.LEAD, department=department)
+
+
+@pytest.fixture
+def admin(app: Flask) -> User:
+    return make_user(Role.ADMIN)
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match[1]
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD):
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login", data={"csrf_token": token, "email": user.email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def learner_client(client: FlaskClient, learner: User) -> FlaskClient:
+    login(client, learner)
+    return client
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count SQL statements sent while the ``with`` block runs."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names())

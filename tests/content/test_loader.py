@@ -1,0 +1,289 @@
+"""The pure content loader: parsing, and every validation problem located at path:line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from champion.content import load_content
+from tests.conftest import FIXTURE_CONTENT
+
+INDEX = "---\ntitle: Series\n---\nIntro.\n"
+GOOD_QUIZ = """
+## Quiz
+
+1. Question?
+
+   - [ ] No
+   - [x] Yes
+
+   > Because.
+"""
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n") if text.startswith("\n") else text)
+    return root
+
+
+def module(front: str = "title: A module\nduration: 10\n", body: str = "Teaching.\n" + GOOD_QUIZ):
+    return f"---\n{front}---\n{body}"
+
+
+def problems(root: Path) -> list[str]:
+    return [str(p) for p in load_content(root).problems]
+
+
+def test_fixture_content_parses_into_series_modules_quizzes_and_badges():
+    content = load_content(FIXTURE_CONTENT)
+    assert content.problems == []
+    assert [s.slug for s in content.series] == ["basics", "extras"]
+    basics = content.series[0]
+    assert basics.title == "The Basics"
+    assert [m.slug for m in basics.modules] == [
+        "first-steps", "second-steps", "reading", "optional",
+    ]
+    first = basics.modules[0]
+    assert first.duration == 10 and first.pass_mark == 50 and first.order == 1
+    assert first.objectives == ("Name the first step",)
+    assert len(first.slides) == 2
+    assert first.slides[0].notes == ("Presenter: secret note about slide one",)
+    assert "secret" not in first.slides[0].text
+    single, multiple = first.questions
+    assert single.prompt == "Which is the first step?"
+    assert single.correct_indexes == {1} and not single.multiple
+    assert single.explanation == "You begin at the start."
+    assert multiple.multiple and multiple.correct_indexes == {0, 1}
+    assert multiple.choices[2].feedback == "Lecturing is the pitfall."
+    assert multiple.explanation == "Listening and asking are the steps."
+    assert first.references.startswith("1. Someone.")
+    assert first.case is not None and first.case.title == "The first case"
+    assert basics.modules[3].required is False
+    assert basics.modules[2].questions == ()
+    [badge] = content.badges
+    assert badge.series == ("basics",) and badge.image_media_type == "image/svg+xml"
+    assert content.resources.startswith("# Further learning")
+
+
+def test_content_hash_changes_with_the_module_or_its_case_guide(tmp_path):
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module()})
+    before = load_content(tmp_path).modules[0].content_hash
+    write(tmp_path, {"s/01-a.case.md": "A case.\n"})
+    with_case = load_content(tmp_path).modules[0].content_hash
+    assert before != with_case
+    assert load_content(tmp_path).modules[0].content_hash == with_case
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("duration: 10\n", "s/01-a.md:1: error: missing required key 'title'"),
+        ("title: A\n", "s/01-a.md:1: error: missing required key 'duration'"),
+        ("title: A\nduration: '10'\n",
+         "s/01-a.md:3: error: 'duration' must be a whole number of minutes from 1 to 240, "
+         "got '10'"),
+        ("title: A\nduration: 300\n",
+         "s/01-a.md:3: error: 'duration' must be a whole number of minutes from 1 to 240, "
+         "got 300"),
+        ("title: A\nduration: 10\npass_mark: 0\n",
+         "s/01-a.md:4: error: 'pass_mark' must be a whole number percent from 1 to 100, got 0"),
+        ("title: A\nduration: 10\nrequired: maybe\n",
+         "s/01-a.md:4: error: 'required' must be true or false, got 'maybe'"),
+        ("title: A\nduration: 10\nobjectives: learn\n",
+         "s/01-a.md:4: error: 'objectives' must be a list of non-empty strings"),
+        ("title: [1, 2]\nduration: 10\n",
+         "s/01-a.md:2: error: 'title' must be a non-empty string, got [1, 2]"),
+        ("title: A\nduration: 10\nslug: Bad Slug\n",
+         "s/01-a.md:4: error: module slug 'Bad Slug' must be lowercase words joined by - "
+         "(e.g. pain-basics)"),
+        ("title: A\nduration: 10\ncolour: blue\n",
+         "s/01-a.md:4: warning: unknown front matter key 'colour' (ignored)"),
+        ("title: A\nduration: 10\nvideo: ftp://example.org/v.mp4\n",
+         "s/01-a.md:4: error: 'video' must be an http(s) URL or a media/ path, "
+         "got 'ftp://example.org/v.mp4'"),
+        ("title: A\nduration: 10\nvideo: media/missing.mp4\n",
+         "s/01-a.md:4: error: media file 'media/missing.mp4' does not exist"),
+        ("title: A\nduration: 10\nslides: media/../../secret.pdf\n",
+         "s/01-a.md:4: error: media path 'media/../../secret.pdf' must stay inside the "
+         "series' media/ folder"),
+        ("title: A\nduration: 10\ntitle: B\n: x\n", "s/01-a.md:5: error: invalid YAML"),
+    ],
+)
+def test_front_matter_problems_are_located(tmp_path, front, expected):
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(front)})
+    found = problems(tmp_path)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_missing_and_unclosed_front_matter(tmp_path):
+    write(tmp_path, {
+        "s/index.md": INDEX,
+        "s/01-a.md": "# No front matter\n",
+        "s/02-b.md": "---\ntitle: B\nduration: 5\nNo closing line\n",
+    })
+    found = problems(tmp_path)
+    assert "s/01-a.md:1: error: missing front matter: start the file with --- and a title" in found
+    assert "s/02-b.md:1: error: front matter is not closed: add a line holding only ---" in found
+
+
+@pytest.mark.parametrize(
+    ("quiz", "expected"),
+    [
+        ("## Quiz\n\n1. No choices here?\n\n   > Explanation.\n",
+         "s/01-a.md:9: error: question 1 has no choices: list them as '- [ ]' and '- [x]' items"),
+        ("## Quiz\n\n1. Which?\n\n   - [ ] A\n   - [ ] B\n",
+         "s/01-a.md:9: error: question 1 has no correct choice: mark one with [x]"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] Only\n",
+         "s/01-a.md:9: error: question 1 needs at least two choices"),
+        ("## Quiz\n\n1. Fine?\n\n   - [x] A\n   - [ ] B\n\n2.\n\n   - [x] A\n   - [ ] B\n",
+         "s/01-a.md:14: error: question 2 has no prompt"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] A\n   - [ ] B\n\n   Some loose text.\n",
+         "s/01-a.md:14: error: question 1: text after the choices must be a '>' blockquote "
+         "(the explanation)"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] A\n   - [ ] B\n\n   > Why.\n\n   - [ ] C\n",
+         "s/01-a.md:16: error: question 1: a choice after the explanation; choices come "
+         "first, then the '>' explanation"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] A\n   - plain bullet\n",
+         "s/01-a.md:12: error: question 1: a choice must be a task-list item, '- [ ]' or '- [x]'"),
+        ("## Quiz\n\nJust a paragraph.\n",
+         "s/01-a.md:7: error: '## Quiz' has no questions: number them 1., 2., ..."),
+        ("## Quiz\n\nIntro text.\n\n1. Which?\n\n   - [x] A\n   - [ ] B\n",
+         "s/01-a.md:9: warning: text outside a numbered question is ignored in the quiz"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] A\n   - [x] B\n",
+         "s/01-a.md:9: warning: question 1: every choice is marked correct"),
+        ("## Quiz\n\n1. Which?\n\n   - [x] Same\n   - [ ] same\n",
+         "s/01-a.md:12: warning: question 1: the same choice appears twice (line 11)"),
+    ],
+)
+def test_quiz_problems_are_located(tmp_path, quiz, expected):
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body="Teaching.\n\n" + quiz)})
+    found = problems(tmp_path)
+    assert expected in found, found
+
+
+def test_body_structure_problems(tmp_path):
+    write(tmp_path, {
+        "s/index.md": INDEX,
+        "s/01-a.md": module(body="Teach.\n\n## References\n\n1. R.\n" + GOOD_QUIZ + GOOD_QUIZ),
+        "s/02-b.md": module(body="## Quiz\n\n1. Q?\n\n   - [x] A\n   - [ ] B\n"),
+        "s/03-c.md": module(body="Slide <!-- note never closed\n\n" + GOOD_QUIZ),
+        "s/04-d.md": module(body="![x](media/nope.png) and <img src=\"media/../x.png\">\n"),
+    })
+    found = problems(tmp_path)
+    assert "s/01-a.md:11: error: '## Quiz' must come before '## References'" in found
+    assert "s/01-a.md:20: error: a second '## Quiz' section (the first is on line 11)" in found
+    assert "s/02-b.md:5: error: the module has no presentation before '## Quiz'" in found
+    assert ("s/03-c.md:5: error: presenter note is not closed: end the HTML comment with -->"
+            in found)
+    assert "s/04-d.md:5: error: media file 'media/nope.png' does not exist" in found
+    assert ("s/04-d.md:5: error: media path 'media/../x.png' must stay inside the series' "
+            "media/ folder") in found
+
+
+def test_headings_and_separators_inside_fenced_code_are_content(tmp_path):
+    body = (
+        "Slide one.\n\n```\n## Quiz\n\n---\n\n<!-- not a note -->\n```\n\n---\n\nTwo.\n"
+        + GOOD_QUIZ
+    )
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
+    content = load_content(tmp_path)
+    assert content.problems == []
+    [m] = content.modules
+    assert len(m.slides) == 2
+    assert "<!-- not a note -->" in m.slides[0].text and m.slides[0].notes == ()
+    assert len(m.questions) == 1
+
+
+def test_series_level_problems(tmp_path):
+    write(tmp_path, {
+        "orphans/01-a.md": module(),
+        "Bad_Series/index.md": INDEX,
+        "s/index.md": "---\ntitle: S\norder: first\nflavour: x\n---\n",
+        "s/01-a.md": module(),
+        "s/02-a.md": module("title: B\nduration: 5\nslug: a\n"),
+        "s/notes.md": "scratch\n",
+        "s/09-lonely.case.md": "A case without a module.\n",
+        "s/03-latin1.md": "---\ntitle: caf\xe9\n".encode("latin-1"),
+    })
+    found = problems(tmp_path)
+    assert ("orphans/index.md:1: error: series folder has modules but no index.md "
+            "(title, order, summary)") in found
+    assert ("Bad_Series/index.md:1: error: series folder name 'Bad_Series' must be lowercase "
+            "words joined by -") in found
+    assert ("s/index.md:3: error: 'order' must be a whole number from -10000 to 10000, "
+            "got 'first'") in found
+    assert "s/index.md:4: warning: unknown front matter key 'flavour' (ignored)" in found
+    assert ("s/02-a.md:4: error: duplicate module slug 'a' in series 's' (also used by "
+            "s/01-a.md)") in found
+    assert "s/notes.md:1: warning: not a module file name (expected NN-slug.md); ignored" in found
+    assert ("s/09-lonely.case.md:1: warning: case guide has no module with the same NN-slug "
+            "file name") in found
+    assert "s/03-latin1.md:2: error: not UTF-8 text" in found
+
+
+BADGE = """\
+- slug: champ
+  name: Champ
+  description: Did it.
+  image: badges/b.svg
+  criteria:
+    narrative: Finish.
+    series: [s]
+"""
+
+
+@pytest.mark.parametrize(
+    ("badges", "expected"),
+    [
+        (BADGE.replace("series: [s]", "series: [nope]"),
+         "badges.yml:7: error: badge criteria name series 'nope', which does not exist"),
+        (BADGE.replace("series: [s]", "modules: [s/nope]"),
+         "badges.yml:7: error: badge criteria name module 's/nope', which does not exist "
+         "(write it as series/slug)"),
+        (BADGE.replace("series: [s]", "series: []"),
+         "badges.yml:5: error: badge criteria name no series and no modules: nothing could "
+         "earn it"),
+        (BADGE.replace("  name: Champ\n", ""), "badges.yml:1: error: missing required key 'name'"),
+        (BADGE.replace("badges/b.svg", "badges/missing.svg"),
+         "badges.yml:4: error: image file 'badges/missing.svg' does not exist"),
+        (BADGE.replace("badges/b.svg", "badges/b.gif"),
+         "badges.yml:4: error: image 'badges/b.gif' must be an SVG or PNG"),
+        (BADGE.replace("    narrative: Finish.\n", ""),
+         "badges.yml:5: error: missing required key 'narrative'"),
+        (BADGE + BADGE, "badges.yml:8: error: duplicate badge slug 'champ' (first on line 1)"),
+        ("- slug: [unclosed\n", "badges.yml:2: error: invalid YAML"),
+        ("slug: champ\n", "badges.yml:1: error: badges.yml must be a list of badges"),
+    ],
+)
+def test_badge_problems_are_located(tmp_path, badges, expected):
+    write(tmp_path, {
+        "s/index.md": INDEX, "s/01-a.md": module(), "badges/b.svg": "<svg/>",
+        "badges/b.gif": "GIF89a", "badges.yml": badges,
+    })
+    found = problems(tmp_path)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    write(tmp_path, {
+        "s/index.md": INDEX,
+        "s/01-a.md": module("title: A\n"),
+        "s/02-b.md": module(body="Teach.\n\n## Quiz\n\n1. Q?\n\n   - [ ] A\n   - [ ] B\n"),
+        "badges.yml": BADGE.replace("series: [s]", "series: [x]"),
+    })
+    content = load_content(tmp_path)
+    assert len(content.errors) == 4  # duration, no correct choice, missing image, series x
+    assert {p.path for p in content.errors} == {"s/01-a.md", "s/02-b.md", "badges.yml"}
+
+
+def test_a_missing_content_folder_is_an_error(tmp_path):
+    content = load_content(tmp_path / "nowhere")
+    assert [p.message for p in content.errors] == ["content folder does not exist"]

@@ -1,0 +1,68 @@
+"""Rendering: sanitized HTML, slides, presenter notes kept away from learners."""
+
+from __future__ import annotations
+
+from champion.content import load_content, render_markdown, render_module
+from tests.conftest import FIXTURE_CONTENT
+from tests.content.test_loader import INDEX, module, write
+
+
+def test_hostile_html_is_made_inert():
+    html = render_markdown(
+        '<script>alert(1)</script><img src="x" onerror="alert(2)">'
+        '[click](javascript:alert(3)) <a href="https://ok.example">ok</a>'
+        '<iframe src="https://evil.example"></iframe><p style="color:red">p</p>'
+    )
+    assert "<script" not in html and "alert(1)" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+    assert "<iframe" not in html
+    assert "style" not in html
+    assert 'href="https://ok.example"' in html and 'rel="noopener noreferrer"' in html
+
+
+def test_module_rendering_keeps_notes_out_of_learner_html():
+    content = load_content(FIXTURE_CONTENT)
+    rendered = render_module(content.modules[0])
+    assert "secret note" not in rendered.body_html
+    assert all("secret note" not in slide.html for slide in rendered.slides)
+    assert "secret note" in rendered.slides[0].notes_html
+    assert "<table>" in rendered.body_html
+    assert "Quiz" not in rendered.body_html and "Someone. A paper" not in rendered.body_html
+    assert "Someone. A paper" in rendered.references_html
+    assert rendered.case_title == "The first case"
+    assert "58-year-old" in rendered.case_html
+
+
+def test_each_slide_carries_the_footnotes_it_cites():
+    rendered = render_module(load_content(FIXTURE_CONTENT).modules[0])
+    first, second = rendered.slides
+    assert 'class="footnote"' in first.html and "A footnote." in first.html
+    assert "A footnote." not in second.html  # defined there, but not cited there
+    assert rendered.body_html.count("A footnote.") == 1
+
+
+def test_quiz_data_has_html_and_the_answer_key():
+    quiz = render_module(load_content(FIXTURE_CONTENT).modules[0]).quiz
+    first, second = quiz["questions"]
+    assert first["prompt"] == "<p>Which is the first step?</p>"
+    assert [c["correct"] for c in first["choices"]] == [False, True, False]
+    assert first["choices"][1]["html"] == "Begin at the start"
+    assert second["choices"][2]["feedback"] == "<p>Lecturing is the pitfall.</p>"
+    assert second["explanation"] == "<p>Listening and asking are the steps.</p>"
+
+
+def test_media_paths_point_at_the_series_media_route():
+    extras = load_content(FIXTURE_CONTENT).series[1].modules[0]
+    html = render_module(extras).body_html
+    assert 'src="/modules/extras/media/figure.gif"' in html
+
+
+def test_inline_markdown_in_choices_is_rendered_and_sanitized(tmp_path):
+    body = ("Teach.\n\n## Quiz\n\n1. Q?\n\n   - [x] **Bold** <b onclick=\"x()\">b</b>\n"
+            "   - [ ] Plain & simple\n")
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
+    quiz = render_module(load_content(tmp_path).modules[0]).quiz
+    bold, plain = quiz["questions"][0]["choices"]
+    assert bold["html"] == "<strong>Bold</strong> <b>b</b>"
+    assert plain["html"] == "Plain &amp; simple"

@@ -1,0 +1,82 @@
+"""Configuration, health check and error pages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+import config
+from champion import create_app
+from champion.extensions import db
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(config.ConfigurationError, match="SECRET_KEY is not set"):
+        create_app("production")
+
+
+def test_production_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("CHAMPION_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    app = create_app("production")
+    assert not app.debug
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_development_generates_a_secret_per_process(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("CHAMPION_DATABASE_URL", f"sqlite:///{tmp_path / 'd.db'}")
+    first, second = create_app("development"), create_app("development")
+    assert first.config["SECRET_KEY"] and first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(config.ConfigurationError, match="CHAMPION_ENV must be one of"):
+        create_app("staging")
+
+
+def test_the_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("CHAMPION_DATABASE_URL", raising=False)
+    app = create_app("development")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/champion.db"
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_healthz_reports_a_database_that_does_not_answer(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken, raising=False)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["status"] == "unavailable"
+
+
+def test_error_pages_match_the_site(client):
+    response = client.get("/no/such/page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in page and 'class="site-header"' in page
+    assert client.delete("/healthz").status_code == 405
+
+
+def test_500_page_rolls_back_and_shows_no_trace(tmp_path):
+    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}"})
+
+    @app.get("/_boom")
+    def boom():
+        raise RuntimeError("internal detail")
+
+    response = app.test_client().get("/_boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in page and "internal detail" not in page
+    assert "Traceback" not in page

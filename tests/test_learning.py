@@ -1,0 +1,119 @@
+"""The catalog, series and module pages, slides, case guides, media and resources."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from champion.extensions import db
+from champion.progress.models import ModuleProgress
+from tests.helpers import PASS_FIRST, mark_complete, submit
+
+
+def statuses(page: str) -> list[str]:
+    return re.findall(r'class="status status-(\w+)"', page)
+
+
+def test_anonymous_catalog_lists_series_and_modules_without_status(client, synced):
+    page = client.get("/").get_data(as_text=True)
+    assert "The Basics" in page and "Extras" in page
+    assert page.index("The Basics") < page.index("Extras")
+    assert page.index("First steps") < page.index("Second steps") < page.index("A reading")
+    assert statuses(page) == []
+    assert "Create a free account" in page
+
+
+def test_catalog_shows_the_learners_status_and_series_progress(learner_client, synced):
+    page = learner_client.get("/").get_data(as_text=True)
+    assert statuses(page) == ["not_started"] * 5
+    learner_client.get("/modules/basics/second-steps")
+    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    page = learner_client.get("/").get_data(as_text=True)
+    assert statuses(page) == ["complete", "in_progress", "not_started", "not_started",
+                              "not_started"]
+    assert "The Basics: 1 of 3 required modules complete" in page
+    assert '<progress max="3" value="1"' in page
+
+
+def test_opening_a_module_marks_it_in_progress_once(learner_client, learner, synced):
+    learner_client.get("/modules/basics/reading")
+    learner_client.get("/modules/basics/reading")
+    rows = db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+    [progress] = rows.all()
+    assert progress.completed_at is None and progress.status == "in_progress"
+
+
+def test_module_page_has_objectives_body_references_case_link_and_quiz(learner_client, synced):
+    page = learner_client.get("/modules/basics/first-steps").get_data(as_text=True)
+    assert "Learning objectives" in page and "Name the first step" in page
+    assert "The first slide." in page and "The second slide" in page
+    assert "Someone. A paper." in page
+    assert 'href="/modules/basics/first-steps/case"' in page
+    assert 'href="/modules/basics/first-steps/quiz"' in page
+    assert "secret note" not in page
+    assert "Which is the first step?" not in page  # the quiz is not part of the reading view
+
+
+def test_slides_show_one_slide_at_a_time_and_never_the_notes(learner_client, synced):
+    page = learner_client.get("/modules/basics/first-steps/slides").get_data(as_text=True)
+    assert page.count("data-slide ") == 2
+    assert 'aria-label="Slide 2 of 2" hidden' in page
+    assert "secret note" not in page
+    assert "js/slides.js" in page and "<script>" not in page
+
+
+def test_case_guide_is_printable_and_404_where_there_is_none(learner_client, synced):
+    page = learner_client.get("/modules/basics/first-steps/case").get_data(as_text=True)
+    assert "The first case" in page and "58-year-old" in page
+    assert 'class="printable"' in page and "data-print" in page
+    assert learner_client.get("/modules/basics/second-steps/case").status_code == 404
+
+
+def test_module_without_quiz_has_mark_as_complete(learner_client, learner, synced):
+    page = learner_client.get("/modules/basics/reading").get_data(as_text=True)
+    assert "Mark as complete" in page and "Take the quiz" not in page
+    response = mark_complete(learner_client, "basics", "reading")
+    assert response.status_code == 302
+    progress = db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == learner.id))
+    assert progress.completed_via == "manual" and progress.completed_at is not None
+    assert "Mark as complete" not in learner_client.get("/modules/basics/reading").get_data(
+        as_text=True)
+
+
+def test_a_module_with_a_quiz_cannot_be_marked_complete(learner_client, synced):
+    assert mark_complete(learner_client, "basics", "first-steps").status_code == 400
+
+
+def test_media_is_served_and_traversal_refused(client, synced):
+    with client.get("/modules/extras/media/figure.gif") as response:
+        assert response.status_code == 200 and response.data == b"GIF89a"
+    assert client.get("/modules/extras/media/../01-figure.md").status_code == 404
+    assert client.get("/modules/extras/media/%2e%2e/01-figure.md").status_code == 404
+    assert client.get("/modules/extras/media/nope.png").status_code == 404
+
+
+def test_resources_page(client, synced):
+    page = client.get("/resources").get_data(as_text=True)
+    assert "Further learning" in page and 'href="https://www.capc.org/"' in page
+
+
+def test_unknown_series_and_modules_are_404_pages(learner_client, synced):
+    for url in ["/modules/nope/", "/modules/basics/nope", "/modules/basics/nope/slides"]:
+        response = learner_client.get(url)
+        assert response.status_code == 404
+        assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_catalog_query_count_does_not_grow_with_modules(learner_client, synced, count_queries):
+    with count_queries() as counter:
+        assert learner_client.get("/").status_code == 200
+    # user, series, modules with versions, the learner's progress: no query per module
+    assert counter.count <= 5, counter.statements
+
+
+def test_module_page_query_count(learner_client, synced, count_queries):
+    learner_client.get("/modules/basics/first-steps")
+    with count_queries() as counter:
+        assert learner_client.get("/modules/basics/first-steps").status_code == 200
+    assert counter.count <= 4, counter.statements
