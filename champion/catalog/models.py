@@ -73,23 +73,29 @@ class ModuleVersion(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     video: Mapped[str | None] = mapped_column(String(1000))
     slides_file: Mapped[str | None] = mapped_column(String(500))
-    body_html: Mapped[str] = mapped_column(Text)
-    slides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    references_html: Mapped[str] = mapped_column(Text, default="")
-    quiz: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    question_count: Mapped[int] = mapped_column(default=0)
+    has_case: Mapped[bool] = mapped_column(default=False)
     case_title: Mapped[str | None] = mapped_column(String(300))
-    case_html: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The rendered content is large: each page loads only the group it shows
+    # (see catalog.queries.find_module), and lists load none of it.
+    body_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="reading")
+    references_html: Mapped[str] = mapped_column(
+        Text, default="", deferred=True, deferred_group="reading"
+    )
+    slides: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, deferred=True, deferred_group="slides"
+    )
+    quiz: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, deferred=True, deferred_group="quiz"
+    )
+    case_html: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="case")
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])
 
     @property
     def has_quiz(self) -> bool:
-        return bool(self.quiz and self.quiz.get("questions"))
-
-    @property
-    def question_count(self) -> int:
-        return len(self.quiz["questions"]) if self.quiz else 0
+        return self.question_count > 0
 
 
 class ContentPage(db.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import Load
 
 from champion.catalog.models import Module, ModuleVersion, Series
 from champion.extensions import db
@@ -101,10 +102,18 @@ def catalog(user_id: int | None, series_slug: str | None = None) -> list[SeriesE
     return list(entries.values())
 
 
-def find_module(series_slug: str, module_slug: str) -> tuple[Series, Module, ModuleVersion]:
-    """The live module at ``series/module`` with its current version, or 404."""
+def find_module(
+    series_slug: str, module_slug: str, content: str | None = None
+) -> tuple[Series, Module, ModuleVersion]:
+    """The live module at ``series/module`` with its current version, or 404.
+
+    ``content`` names the group of rendered content to load with it ("reading",
+    "slides", "quiz" or "case"); the rest stays in the database.
+    """
+    options = [Load(ModuleVersion).undefer_group(content)] if content else []
     row = db.session.execute(
         select(Series, Module, ModuleVersion)
+        .options(*options)
         .join(Module, Module.series_id == Series.id)
         .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
         .where(

@@ -141,6 +141,8 @@ def _add_version(module: Module, source: ModuleSource, number: int) -> None:
         slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],
         references_html=rendered.references_html,
         quiz=rendered.quiz if source.questions else None,
+        question_count=len(source.questions),
+        has_case=source.case is not None,
         case_title=rendered.case_title,
         case_html=rendered.case_html,
     )

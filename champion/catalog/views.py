@@ -32,8 +32,8 @@ def series(series_slug: str):
     return render_template("catalog/series.html", entry=entries[0])
 
 
-def _open_module(series_slug: str, module_slug: str):
-    series, module, version = find_module(series_slug, module_slug)
+def _open_module(series_slug: str, module_slug: str, content: str):
+    series, module, version = find_module(series_slug, module_slug, content)
     progress = learner_progress(current_user.id).get(module.id)
     if note_module_opened(current_user, module, progress):
         db.session.commit()
@@ -43,7 +43,7 @@ def _open_module(series_slug: str, module_slug: str):
 @blueprint.get("/modules/<series_slug>/<module_slug>")
 @login_required
 def module(series_slug: str, module_slug: str):
-    series, module, version, progress = _open_module(series_slug, module_slug)
+    series, module, version, progress = _open_module(series_slug, module_slug, "reading")
     return render_template(
         "catalog/module.html", series=series, module=module, version=version, progress=progress
     )
@@ -52,7 +52,7 @@ def module(series_slug: str, module_slug: str):
 @blueprint.get("/modules/<series_slug>/<module_slug>/slides")
 @login_required
 def slides(series_slug: str, module_slug: str):
-    series, module, version, _progress = _open_module(series_slug, module_slug)
+    series, module, version, _progress = _open_module(series_slug, module_slug, "slides")
     return render_template(
         "catalog/slides.html", series=series, module=module, version=version
     )
@@ -61,8 +61,8 @@ def slides(series_slug: str, module_slug: str):
 @blueprint.get("/modules/<series_slug>/<module_slug>/case")
 @login_required
 def case(series_slug: str, module_slug: str):
-    series, module, version = find_module(series_slug, module_slug)
-    if not version.case_html:
+    series, module, version = find_module(series_slug, module_slug, "case")
+    if not version.has_case:
         abort(404)
     return render_template("catalog/case.html", series=series, module=module, version=version)
 

@@ -7,6 +7,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it (the wheels are): far faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YamlError(ValueError):
     def __init__(self, message: str, line: int) -> None:
@@ -30,9 +33,10 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, Any]:
 
     ``first_line`` is the file line on which ``text`` starts.
     """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        value = yaml.safe_load(text)
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -40,6 +44,8 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, Any]:
         raise YamlError(f"invalid YAML: {problem}", line) from exc
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         raise YamlError(f"invalid YAML: {exc}", first_line) from exc
+    finally:
+        loader.dispose()
     return value, node
 
 

@@ -92,12 +92,21 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
         return None
 
 
-def _document(path: Path, text: str, report: _Reporter) -> Document | None:
+def _read_document(
+    path: Path, report: _Reporter, *, front_matter_required: bool
+) -> tuple[bytes, Document] | None:
+    """Read a Markdown file and split off its front matter, reporting what goes wrong."""
+    loaded = _read(path, report)
+    if loaded is None:
+        return None
     try:
-        return split_front_matter(text)
+        doc = split_front_matter(loaded[1])
     except YamlError as exc:
         report.error(path, exc.line, str(exc))
         return None
+    if front_matter_required and not doc.has_front_matter:
+        report.error(path, 1, "missing front matter: start the file with --- and a title")
+    return loaded[0], doc
 
 
 class _Fields:
@@ -228,12 +237,10 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
     slug = series_dir.name
     if not SLUG.match(slug):
         report.error(index, 1, f"series folder name '{slug}' must be lowercase words joined by -")
-    loaded = _read(index, report)
-    doc = _document(index, loaded[1], report) if loaded else None
-    if doc is None:
+    read = _read_document(index, report, front_matter_required=True)
+    if read is None:
         return None
-    if not doc.has_front_matter:
-        report.error(index, 1, "missing front matter: start the file with --- and a title")
+    raw, doc = read
     fields = _Fields(index, doc, SERIES_KEYS, report)
     series = Series(
         slug=slug,
@@ -242,7 +249,7 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
         order=fields.integer("order", -10_000, 10_000) or 0,
         summary=fields.string("summary"),
         intro=doc.body,
-        content_hash=_sha256(loaded[0]),
+        content_hash=_sha256(raw),
     )
 
     cases: dict[str, Path] = {}
@@ -265,7 +272,7 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
             continue
         if module.slug in slugs:
             report.error(
-                path, module_slug_line(path), f"duplicate module slug '{module.slug}' in series "
+                path, module.slug_line, f"duplicate module slug '{module.slug}' in series "
                 f"'{slug}' (also used by {slugs[module.slug]})"
             )
             continue
@@ -277,23 +284,13 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
     return series
 
 
-def module_slug_line(path: Path) -> int:
-    try:
-        doc = split_front_matter(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, YamlError):
-        return 1
-    return doc.key_lines.get("slug", 1)
-
-
 def _load_module(
     path: Path, match: re.Match[str], case_path: Path | None, series_dir: Path, report: _Reporter
 ) -> Module | None:
-    loaded = _read(path, report)
-    doc = _document(path, loaded[1], report) if loaded else None
-    if doc is None:
+    read = _read_document(path, report, front_matter_required=True)
+    if read is None:
         return None
-    if not doc.has_front_matter:
-        report.error(path, 1, "missing front matter: start the file with --- and a title")
+    raw, doc = read
     fields = _Fields(path, doc, MODULE_KEYS, report)
 
     slug = fields.string("slug") or match["slug"]
@@ -311,7 +308,8 @@ def _load_module(
         order=fields.integer("order", -10_000, 10_000) or int(match["order"]),
         pass_mark=fields.integer("pass_mark", 1, 100, unit=" percent") or 80,
         required=True if (flag := fields.boolean("required")) is None else flag,
-        raw=loaded[0],
+        raw=raw,
+        slug_line=fields.line("slug"),
     )
     video = fields.string("video")
     if video is not None:
@@ -358,11 +356,13 @@ def _load_module(
     if case_path is not None:
         module.case = _load_case(case_path, series_dir, report)
         case_raw = module.case.raw if module.case else b""
-    module.content_hash = _sha256(loaded[0], case_raw)
+    module.content_hash = _sha256(raw, case_raw)
     return module
 
 
 def _check_media_links(path: Path, lines: list[Line], series_dir: Path, report: _Reporter) -> None:
+    if not any("media/" in line.text for line in lines):
+        return
     for line, ordinary in outside_fences(lines):
         if not ordinary:
             continue
@@ -372,17 +372,17 @@ def _check_media_links(path: Path, lines: list[Line], series_dir: Path, report: 
 
 
 def _load_case(path: Path, series_dir: Path, report: _Reporter) -> CaseGuide | None:
-    loaded = _read(path, report)
-    doc = _document(path, loaded[1], report) if loaded else None
-    if doc is None:
+    read = _read_document(path, report, front_matter_required=False)
+    if read is None:
         return None
+    raw, doc = read
     fields = _Fields(path, doc, CASE_KEYS, report)
     lines = numbered_lines(doc.body, doc.body_line)
     _check_media_links(path, lines, series_dir, report)
     if not doc.body.strip():
         report.error(path, doc.body_line, "the case guide is empty")
     return CaseGuide(
-        path=report.rel(path), title=fields.string("title"), body=doc.body, raw=loaded[0]
+        path=report.rel(path), title=fields.string("title"), body=doc.body, raw=raw
     )
 
 

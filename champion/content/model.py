@@ -82,6 +82,7 @@ class Module:
     case: CaseGuide | None = None
     raw: bytes = b""
     content_hash: str = ""
+    slug_line: int = 1  # where the slug is set, if in front matter
 
     @property
     def key(self) -> str:

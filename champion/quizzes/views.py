@@ -31,7 +31,7 @@ def _version_answered(module_id: int, current: ModuleVersion) -> ModuleVersion:
 # keeps the learner's answers instead of a bare 400 page that loses them.
 @csrf.exempt
 def take(series_slug: str, module_slug: str):
-    series, module, current = find_module(series_slug, module_slug)
+    series, module, current = find_module(series_slug, module_slug, "quiz")
     version = _version_answered(module.id, current)
     if not version.has_quiz:
         abort(404)

@@ -144,6 +144,8 @@ def upgrade():
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('video', sa.String(length=1000), nullable=True),
     sa.Column('slides_file', sa.String(length=500), nullable=True),
+    sa.Column('question_count', sa.Integer(), nullable=False),
+    sa.Column('has_case', sa.Boolean(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('slides', sa.JSON(), nullable=False),
     sa.Column('references_html', sa.Text(), nullable=False),
