@@ -84,14 +84,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from champion.admin.views import blueprint as admin
     from champion.auth.views import blueprint as auth
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
+    from champion.departments.views import blueprint as departments
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.team.views import blueprint as team
 
-    for blueprint in (main, auth, catalog, quizzes, progress, badges):
+    for blueprint in (main, auth, catalog, quizzes, progress, badges, departments, team, admin):
         app.register_blueprint(blueprint)
 
 
@@ -137,7 +140,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from champion.cli import demo_command, departments_cli, modules_cli, users_cli
+    from champion.cli import demo_command, departments_cli, modules_cli, report_cli, users_cli
 
-    for command in (modules_cli, users_cli, departments_cli, demo_command):
+    for command in (modules_cli, users_cli, departments_cli, report_cli, demo_command):
         app.cli.add_command(command)

@@ -17,7 +17,10 @@ from champion.auth.operations import AccountError, create_user, find_user, set_p
 from champion.catalog.sync import sync_content
 from champion.content import Content, load_content
 from champion.departments.models import Department
+from champion.departments.operations import MembershipError, create_department, import_roster
+from champion.departments.roster import parse_roster
 from champion.extensions import db
+from champion.team.report import completion_rows, to_csv
 
 
 def _create_app():
@@ -144,6 +147,37 @@ def users_create(email: str, name: str, role: str, departments: tuple[str, ...])
     click.echo(f"created {user.role} {user.email}")
 
 
+@users_cli.command("import")
+@click.argument("csv_file", metavar="CSV", type=click.Path(exists=True, dir_okay=False))
+@click.option("--department", "slug", required=True, metavar="SLUG",
+              help="The department the learners join.")
+@with_appcontext
+def users_import(csv_file: str, slug: str) -> None:
+    """Bulk-create or update learners from a roster (columns email,name).
+
+    A roster with any bad row is refused whole, each bad row named by its number.
+    New accounts get a set-password link, printed here; no password is ever in the CSV.
+    """
+    [department] = _departments((slug,))
+    try:
+        text = Path(csv_file).read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text") from exc
+    roster = parse_roster(text)
+    for warning in roster.warnings:
+        click.echo(f"{csv_file}: warning: {warning}", err=True)
+    if roster.errors:
+        for error in roster.errors:
+            click.echo(f"{csv_file}: error: {error}", err=True)
+        raise click.ClickException("roster refused: fix the rows above; nothing was changed")
+    result = import_roster(department, roster, actor=None)
+    db.session.commit()
+    click.echo(f"{len(result.created)} created, {len(result.updated)} updated, "
+               f"{len(result.unchanged)} unchanged; {result.joined} joined {department.slug}")
+    for new in result.created:
+        click.echo(f"{new.user.email}\t{new.link}")
+
+
 departments_cli = click.Group("departments", help="Manage departments.")
 
 
@@ -153,17 +187,31 @@ departments_cli = click.Group("departments", help="Manage departments.")
 @with_appcontext
 def departments_create(slug: str, name: str) -> None:
     """Create a department."""
-    from champion.content.loader import SLUG
-
-    if not SLUG.match(slug):
-        raise click.ClickException(
-            f"'{slug}' is not a valid slug: use lowercase words joined by - (e.g. gyn-onc)"
-        )
-    if db.session.scalar(select(Department).where(Department.slug == slug)) is not None:
-        raise click.ClickException(f"a department '{slug}' already exists")
-    db.session.add(Department(slug=slug, name=name.strip()))
+    try:
+        create_department(slug, name, actor=None)
+    except MembershipError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created department {slug}")
+
+
+# --- reports ---------------------------------------------------------------------------
+
+report_cli = click.Group("report", help="Reports as CSV on standard output.")
+
+
+@report_cli.command("completion")
+@click.option("--department", "slug", metavar="SLUG", help="One department (default: all).")
+@click.option("--series", metavar="SLUG", help="Only the modules of one series.")
+@with_appcontext
+def report_completion(slug: str | None, series: str | None) -> None:
+    """Each member's status and best score on every module, as on the lead dashboard."""
+    if slug:
+        departments = _departments((slug,))
+    else:
+        departments = list(db.session.scalars(select(Department).order_by(Department.slug)))
+    click.echo(to_csv(completion_rows(departments, series)), nl=False)
 
 
 # --- demo ------------------------------------------------------------------------------

@@ -1,19 +1,27 @@
 """Every model, imported in one place so the metadata is complete (for Alembic too)."""
 
+from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward
 from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
-from champion.departments.models import Department, department_leads, department_members
+from champion.departments.models import (
+    Department,
+    DepartmentInvite,
+    department_leads,
+    department_members,
+)
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
 
 __all__ = [
     "Attempt",
     "AttemptAnswer",
+    "AuditEvent",
     "Badge",
     "BadgeAward",
     "ContentPage",
     "Department",
+    "DepartmentInvite",
     "Module",
     "ModuleProgress",
     "ModuleVersion",

@@ -32,3 +32,38 @@ def submit(client: FlaskClient, series: str, module: str, answers: dict, **extra
 def mark_complete(client: FlaskClient, series: str, module: str):
     token = csrf_token(client, "/auth/logout")  # any signed-in page with a form
     return client.post(f"/modules/{series}/{module}/complete", data={"csrf_token": token})
+
+
+def complete_module(user, series: str, slug: str) -> None:
+    """Complete a module for ``user`` through the same services the views use."""
+    from sqlalchemy import select
+
+    from champion.catalog.models import Module, Series
+    from champion.extensions import db
+    from champion.progress.operations import mark_complete as mark
+    from champion.quizzes.grading import answer_key
+    from champion.quizzes.operations import submit_quiz
+
+    module = db.session.scalar(
+        select(Module).join(Series).where(Series.slug == series, Module.slug == slug))
+    version = module.current_version
+    if version.has_quiz:
+        key = answer_key(version.quiz)
+        submit_quiz(user, version, dict(enumerate(key)))
+    else:
+        mark(user, module, version)
+    db.session.commit()
+
+
+def open_module(user, series: str, slug: str) -> None:
+    """Start a module (in progress) without completing it."""
+    from sqlalchemy import select
+
+    from champion.catalog.models import Module, Series
+    from champion.extensions import db
+    from champion.progress.operations import note_module_opened
+
+    module = db.session.scalar(
+        select(Module).join(Series).where(Series.slug == series, Module.slug == slug))
+    note_module_opened(user, module, None)
+    db.session.commit()

@@ -15,7 +15,8 @@ from champion.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 
 EXPECTED_TABLES = {
-    "users", "departments", "department_members", "department_leads", "series", "modules",
+    "users", "departments", "department_members", "department_leads", "department_invites",
+    "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "alembic_version",
 }  # fmt: skip

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask import current_app
 from sqlalchemy import select
 
+from champion.audit.operations import record
 from champion.auth.models import Role, User, normalize_email
 from champion.departments.models import Department
 from champion.extensions import db
@@ -44,6 +45,29 @@ def create_user(
     for department in departments:
         (department.leads if role == Role.LEAD else department.members).append(user)
     return user
+
+
+def change_role(user: User, role: Role | str, actor: User) -> None:
+    role = Role(role)
+    if user.id == actor.id and role != Role.ADMIN:
+        raise AccountError("you can't remove your own administrator role")
+    if user.role == role:
+        return
+    previous = user.role
+    user.role = role.value
+    record(actor, "user.role", user, f"{user.email}: role {previous} → {role.value}",
+           previous=previous, role=role.value)
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivate (sign-in refused, history kept) or reactivate an account."""
+    if user.id == actor.id and not active:
+        raise AccountError("you can't deactivate your own account")
+    if user.active == active:
+        return
+    user.active = active
+    record(actor, "user.activate" if active else "user.deactivate", user,
+           f"{user.email} {'reactivated' if active else 'deactivated'}")
 
 
 def set_password(user: User, password: str) -> None:

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from champion.auth.forms import LoginForm, LogoutForm, RegistrationForm
+from champion.auth.forms import LoginForm, LogoutForm, RegistrationForm, SetPasswordForm
 from champion.auth.models import User
-from champion.auth.operations import AccountError, create_user, find_user
+from champion.auth.operations import AccountError, create_user, find_user, set_password
+from champion.auth.tokens import user_for_token
 from champion.extensions import db, login_manager
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -54,7 +55,7 @@ def register():
             db.session.commit()
             _sign_in(user)
             flash(f"Welcome, {user.name}. Pick any module to begin.", "success")
-            return redirect(url_for("catalog.index"))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)
 
 
@@ -89,3 +90,18 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
     return render_template("auth/logout.html", form=form)
+
+
+@blueprint.route("/set-password/<token>", methods=["GET", "POST"], endpoint="set_password")
+def set_password_from_link(token: str):
+    user = user_for_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        db.session.commit()
+        _sign_in(user)
+        flash(f"Welcome, {user.name}. Your password is set.", "success")
+        return redirect(url_for("catalog.index"))
+    return render_template("auth/set_password.html", form=form, user=user)

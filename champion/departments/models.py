@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, Table
@@ -40,3 +41,30 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.slug}>"
+
+
+def new_invite_code() -> str:
+    # Unambiguous letters and digits, easy to read aloud or type from a slide.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class DepartmentInvite(db.Model):
+    """A code (and link) with which learners join a department until a lead revokes it."""
+
+    __tablename__ = "department_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20), unique=True, default=new_invite_code)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    uses: Mapped[int] = mapped_column(default=0)
+
+    department: Mapped[Department] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

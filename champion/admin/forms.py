@@ -1,0 +1,41 @@
+"""Administration forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Regexp
+
+from champion.auth.forms import strip
+from champion.auth.models import Role
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
+
+
+class DepartmentForm(FlaskForm):
+    slug = StringField(
+        "Short name (in links)",
+        validators=[InputRequired("Enter a short name."), Length(max=64),
+                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                           message="Use lowercase words joined by -, e.g. gyn-onc.")],
+        filters=[strip],
+    )
+    name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=200)],
+                       filters=[strip])
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=200)],
+                       filters=[strip])
+
+
+class LeadForm(FlaskForm):
+    email = EmailField(
+        "Email of the lead",
+        validators=[InputRequired("Enter the email of an existing account."),
+                    Email("Enter a valid email address."), Length(max=254)],
+        filters=[strip],
+    )

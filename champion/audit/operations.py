@@ -1,0 +1,30 @@
+"""Recording changes in the audit log, inside the transaction that makes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from champion.audit.models import AuditEvent
+from champion.auth.models import User
+from champion.extensions import db
+
+
+def record(
+    actor: User | None,
+    action: str,
+    target: Any,
+    summary: str,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an audit event for ``target`` (a model instance); the caller commits."""
+    db.session.flush()  # the target has an id
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=type(target).__name__.lower(),
+        target_id=getattr(target, "id", None),
+        summary=summary,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,91 @@
+"""Parsing a roster CSV (``email,name``): pure, every bad row named by its number."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+REQUIRED = ("email", "name")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int  # the line of the CSV file (the header is row 1)
+    email: str
+    name: str
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalise_email(raw: str) -> str:
+    """The address as stored (lowercase), or EmailNotValidError."""
+    return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+
+
+def parse_roster(text: str) -> Roster:
+    roster = Roster()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        roster.errors.append("row 1: the roster is empty; the first row must be: email,name")
+        return roster
+    except csv.Error as exc:
+        roster.errors.append(f"row 1: not readable as CSV ({exc})")
+        return roster
+    columns = [c.strip().lower() for c in header]
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        roster.errors.append(
+            f"row 1: the header must name the columns email and name (missing: "
+            f"{', '.join(missing)})"
+        )
+        return roster
+    for index, column in enumerate(columns):
+        if column not in REQUIRED:
+            shown = header[index].strip() or f"column {index + 1}"
+            roster.warnings.append(f"row 1: column '{shown}' is ignored")
+    email_at, name_at = columns.index("email"), columns.index("name")
+
+    seen: dict[str, int] = {}
+    try:
+        for cells in reader:
+            row = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            raw_email = cells[email_at].strip() if email_at < len(cells) else ""
+            name = cells[name_at].strip() if name_at < len(cells) else ""
+            problems = []
+            email = ""
+            if not raw_email:
+                problems.append("missing email")
+            else:
+                try:
+                    email = normalise_email(raw_email)
+                except EmailNotValidError:
+                    problems.append(f"'{raw_email}' is not a valid email address")
+            if not name:
+                problems.append("missing name")
+            elif len(name) > 120:
+                problems.append("name longer than 120 characters")
+            if email and email in seen:
+                problems.append(f"{email} is a duplicate of row {seen[email]}")
+            for problem in problems:
+                roster.errors.append(f"row {row}: {problem}")
+            if email:
+                seen.setdefault(email, row)
+            if not problems:
+                roster.rows.append(RosterRow(row, email, name))
+    except csv.Error as exc:
+        roster.errors.append(f"row {reader.line_num}: not readable as CSV ({exc})")
+    if not roster.rows and not roster.errors:
+        roster.errors.append("the roster has no learners: add rows of email,name under the header")
+    return roster

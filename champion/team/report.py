@@ -1,0 +1,51 @@
+"""The completion report: one table for the dashboard's CSV and `champion report completion`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from champion.departments.models import Department
+from champion.team.queries import STATUSES, Filters, ModuleColumn, learner_rows, module_columns
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+def header(modules: list[ModuleColumn]) -> list[str]:
+    columns = ["department", "name", "email", "status", "required_completed",
+               "required_total", "badge_awarded_at", "last_activity"]
+    for module in modules:
+        columns += [module.key, f"{module.key} best score"]
+    return columns
+
+
+def completion_rows(
+    departments: Iterable[Department], series: str | None = None
+) -> Iterator[list[str]]:
+    """The header, then one row per member of each department, by name."""
+    modules = module_columns(series)
+    yield header(modules)
+    for department in departments:
+        learners, _count = learner_rows(department.id, modules, Filters(series=series), None)
+        for learner in learners:
+            row = [department.slug, learner.name, learner.email, STATUSES[learner.status],
+                   str(learner.completed), str(learner.required_total),
+                   _when(learner.badge_awarded_at), _when(learner.last_activity)]
+            for module in modules:
+                cell = learner.cell(module.id)
+                row += [STATUSES[cell.status],
+                        "" if cell.best_score is None else str(cell.best_score)]
+            yield row
+
+
+def to_csv(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return buffer.getvalue()
