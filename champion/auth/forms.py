@@ -12,23 +12,9 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegistrationForm(FlaskForm):
-    name = StringField(
-        "Full name",
-        validators=[InputRequired("Enter your name."), Length(max=120)],
-        filters=[strip],
-        render_kw={"autocomplete": "name", "maxlength": 120},
-    )
-    email = EmailField(
-        "Email",
-        validators=[
-            InputRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@hospital.org."),
-            Length(max=254),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice, at least PASSWORD_MIN_LENGTH characters."""
+
     password = PasswordField(
         "Password",
         validators=[InputRequired("Choose a password."), Length(max=200)],
@@ -47,6 +33,29 @@ class RegistrationForm(FlaskForm):
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
         if len(field.data or "") < minimum:
             raise ValidationError(f"Use at least {minimum} characters.")
+
+
+class SetPasswordForm(NewPasswordForm):
+    """Setting a password from a link: the account is known from the link."""
+
+
+class RegistrationForm(NewPasswordForm):
+    name = StringField(
+        "Full name",
+        validators=[InputRequired("Enter your name."), Length(max=120)],
+        filters=[strip],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            InputRequired("Enter your email address."),
+            Email("Enter a valid email address, like name@hospital.org."),
+            Length(max=254),
+        ],
+        filters=[strip],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
 
 
 class LoginForm(FlaskForm):
@@ -66,24 +75,3 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Signing out is a POST, so another site can't sign a learner out."""
-
-
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[InputRequired("Choose a password."), Length(max=200)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Confirm password",
-        validators=[
-            InputRequired("Type the password again."),
-            EqualTo("password", "The two passwords don't match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-    def validate_password(self, field: PasswordField) -> None:
-        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if len(field.data or "") < minimum:
-            raise ValidationError(f"Use at least {minimum} characters.")
