@@ -3,33 +3,47 @@
 Measured here, in one run on this machine:
 - `champion modules sync` of 200 generated modules, cold and then unchanged;
 - catalog and module page throughput for a signed-in learner, in process, as a ratio to a
-  ceiling: a bare Flask route returning the same bytes through the same app.
+  ceiling: a bare Flask route returning the same bytes through the same app;
+- the lead dashboard's server time for 500 and 5,000 learners over 25 modules, on SQLite
+  and (when it answers on 127.0.0.1:5432) PostgreSQL, in a schema of its own.
 
 Timings live here, never in tests.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import platform
+import random
 import shutil
-import sys
+import socket
+import statistics
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
+from flask import Response
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, insert, select, text
+
+from champion import create_app
+from champion.auth.models import Role, User
+from champion.auth.operations import create_user
+from champion.catalog.models import Module
+from champion.catalog.sync import sync_content
+from champion.content import load_content
+from champion.database import utcnow
+from champion.departments.models import (
+    Department,
+    department_leads,
+    department_members,
+)
+from champion.extensions import db
+from champion.progress.models import ModuleProgress
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from flask import Response  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-
-from champion import create_app  # noqa: E402
-from champion.auth.models import Role  # noqa: E402
-from champion.auth.operations import create_user  # noqa: E402
-from champion.catalog.sync import sync_content  # noqa: E402
-from champion.content import load_content  # noqa: E402
-from champion.extensions import db  # noqa: E402
-
 PASSWORD = "benchmark password"
 
 
@@ -117,11 +131,121 @@ def bench_pages(work: Path) -> dict[str, float]:
     return results
 
 
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def seed_department(learners: int, modules: list[int]) -> None:
+    """``learners`` members with realistic spread: a fifth not started, the rest partway."""
+    rng = random.Random(learners)
+    now = utcnow()
+    department = Department(slug="bench", name="Bench Department")
+    db.session.add(department)
+    lead = User(email="lead@bench.example", name="Bench Lead", role="lead")
+    lead.set_password(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.add(lead)
+    db.session.flush()
+    db.session.execute(insert(department_leads).values(department_id=department.id,
+                                                       user_id=lead.id))
+    db.session.execute(insert(User), [
+        {"email": f"learner{i}@bench.example", "name": f"Learner {i:05d}", "role": "learner",
+         "active": True, "created_at": now} for i in range(learners)])
+    ids = list(db.session.scalars(select(User.id).where(User.role == "learner")))
+    db.session.execute(insert(department_members), [
+        {"department_id": department.id, "user_id": uid, "joined_at": now} for uid in ids])
+    rows = []
+    for uid in ids:
+        if rng.random() < 0.2:
+            continue
+        for module_id in rng.sample(modules, rng.randint(1, len(modules))):
+            done = rng.random() < 0.7
+            when = now - timedelta(days=rng.randint(0, 180))
+            rows.append({"user_id": uid, "module_id": module_id, "started_at": when,
+                         "last_activity_at": when, "attempt_count": 1,
+                         "best_score": rng.choice([60, 80, 100]),
+                         "completed_at": when if done else None,
+                         "completed_via": "quiz" if done else None})
+    for start in range(0, len(rows), 20_000):
+        db.session.execute(insert(ModuleProgress), rows[start:start + 20_000])
+    db.session.commit()
+    # A live database has planner statistics (autovacuum); a bulk load has none yet.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def bench_dashboard(url: str, learners: int, work: Path) -> float:
+    """Median server time, in ms, of the dashboard's first page (signed in as the lead)."""
+    content_dir = work / f"dash-{learners}"
+    generate_modules(content_dir, 25)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        sync_content(load_content(content_dir))
+        db.session.commit()
+        seed_department(learners, list(db.session.scalars(select(Module.id))))
+    gc.collect()
+    gc.freeze()  # as wsgi.py does in production
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/auth/login", data={"csrf_token": token, "email": "lead@bench.example",
+                                     "password": PASSWORD})
+    times = []
+    for _ in range(12):
+        start = time.perf_counter()
+        response = client.get("/team/bench/")
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+    gc.unfreeze()
+    return statistics.median(times[2:]) * 1000
+
+
+def postgres_schema(name: str):
+    """A throwaway schema in the PostgreSQL test database, and its URL."""
+    admin = create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {name}"))
+
+    def drop():
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        admin.dispose()
+
+    return f"{POSTGRES}?options=-csearch_path%3D{name}", drop
+
+
+def bench_dashboards(work: Path) -> dict[str, float | None]:
+    results: dict[str, float | None] = {}
+    for learners in (500, 5000):
+        results[f"sqlite_{learners}"] = bench_dashboard(
+            f"sqlite:///{work / f'dash-{learners}.db'}", learners, work)
+        if postgres_answers():
+            url, drop = postgres_schema(f"champion_bench_{learners}")
+            try:
+                results[f"postgresql_{learners}"] = bench_dashboard(url, learners, work)
+            finally:
+                drop()
+        else:
+            results[f"postgresql_{learners}"] = None
+    return results
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="champion-bench-"))
     try:
         sync = bench_sync(work)
         pages = bench_pages(work)
+        dashboards = bench_dashboards(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -132,6 +256,12 @@ def main() -> None:
         ("module page, signed in (in process)", f"{pages['module_rps']:.0f} req/s, "
          f"{pages['module_ratio']:.2f} of ceiling ({pages['module_ceiling_rps']:.0f})", "≥ 0.6"),
     ]
+    for engine in ("sqlite", "postgresql"):
+        for learners in (500, 5000):
+            value = dashboards[f"{engine}_{learners}"]
+            rows.append((f"lead dashboard, {learners:,} learners x 25 modules, {engine}",
+                         "not run: no server" if value is None else f"{value:.0f} ms",
+                         "< 150 ms" if (engine, learners) == ("postgresql", 5000) else ""))
     machine = f"{platform.node()} · {platform.processor() or platform.machine()} · " \
               f"Python {platform.python_version()}"
     lines = ["| measure | result | target |", "|---|---|---|"]

@@ -60,9 +60,16 @@ def configure(app: Flask, config: str | Mapping[str, Any] | None) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record) -> None:
-    """Foreign keys on, and write-ahead logging so readers never wait for a writer."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+def _configure_connection(dbapi_connection, _record) -> None:
+    """PostgreSQL sessions in UTC, like every timestamp the app stores.
+
+    SQLite: foreign keys on, and write-ahead logging so readers never wait for a writer.
+    """
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+    elif type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

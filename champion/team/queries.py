@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy import Date, and_, case, cast, func, select
 
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
@@ -43,11 +42,25 @@ class ModuleColumn:
         return f"{self.series_slug}/{self.slug}"
 
 
+SYMBOLS = {"not_started": "—", "in_progress": "◐", "complete": "✓"}
+
+
 @dataclass(frozen=True)
 class Cell:
     status: str
     best_score: int | None
     completed_at: datetime | None
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.status]
+
+    @property
+    def label(self) -> str:
+        return STATUSES[self.status]
+
+
+NOT_STARTED = Cell("not_started", None, None)
 
 
 @dataclass
@@ -71,7 +84,10 @@ class LearnerRow:
         return "in_progress"
 
     def cell(self, module_id: int) -> Cell:
-        return self.cells.get(module_id, Cell("not_started", None, None))
+        return self.cells.get(module_id, NOT_STARTED)
+
+    def row(self, modules: list[ModuleColumn]) -> list[Cell]:
+        return [self.cells.get(m.id, NOT_STARTED) for m in modules]
 
 
 @dataclass(frozen=True)
@@ -134,38 +150,76 @@ def live_series() -> list[tuple[int, str, str]]:
     )]
 
 
-def member_stats(department_id: int, modules: list[ModuleColumn]) -> Subquery:
-    """Per member: modules started and required modules completed in scope; last activity."""
+@dataclass(frozen=True)
+class MemberStats:
+    """One member's standing over the modules in scope, from one grouped query."""
+
+    id: int
+    name: str
+    email: str
+    started: int
+    completed: int  # required modules completed
+    last_activity: datetime | None
+    series_done: tuple[int, ...]  # required modules completed, per series in scope order
+
+
+def member_stats(department_id: int, modules: list[ModuleColumn]) -> list[MemberStats]:
+    """Every member's stats in one grouped query: the only query that reads every member."""
     module_ids = [m.id for m in modules]
-    required_ids = [m.id for m in modules if m.required]
-    completed_required = func.count(case((and_(
-        ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(required_ids)
-    ), 1)))
-    return (
-        select(
-            department_members.c.user_id.label("user_id"),
-            func.count(ModuleProgress.id).label("started"),
-            completed_required.label("completed"),
-            func.max(ModuleProgress.last_activity_at).label("last_activity"),
-        )
-        .select_from(department_members)
-        .outerjoin(ModuleProgress, and_(
-            ModuleProgress.user_id == department_members.c.user_id,
-            ModuleProgress.module_id.in_(module_ids),
-        ))
-        .where(department_members.c.department_id == department_id)
-        .group_by(department_members.c.user_id)
-        .subquery("member_stats")
+    series_ids = list(dict.fromkeys(m.series_id for m in modules))
+
+    def completed_of(ids: list[int]):
+        return func.count(case((and_(
+            ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(ids)
+        ), 1)))
+
+    per_series = [
+        completed_of([m.id for m in modules if m.required and m.series_id == sid])
+        for sid in series_ids
+    ]
+    members = select(department_members.c.user_id).where(
+        department_members.c.department_id == department_id)
+    # Aggregate progress per user first, then attach names: grouping on the id alone.
+    progress = (
+        select(ModuleProgress.user_id.label("user_id"),
+               func.count().label("started"),
+               completed_of([m.id for m in modules if m.required]).label("completed"),
+               func.max(ModuleProgress.last_activity_at).label("last_activity"),
+               *(column.label(f"series_{i}") for i, column in enumerate(per_series)))
+        .where(ModuleProgress.module_id.in_(module_ids),
+               ModuleProgress.user_id.in_(members))
+        .group_by(ModuleProgress.user_id)
+        .subquery()
     )
+    query = (
+        select(User.id, User.name, User.email,
+               func.coalesce(progress.c.started, 0), func.coalesce(progress.c.completed, 0),
+               progress.c.last_activity,
+               *(func.coalesce(progress.c[f"series_{i}"], 0) for i in range(len(per_series))))
+        .select_from(department_members)
+        .join(User, User.id == department_members.c.user_id)
+        .outerjoin(progress, progress.c.user_id == User.id)
+        .where(department_members.c.department_id == department_id)
+    )
+    return [MemberStats(*row[:6], tuple(row[6:])) for row in db.session.execute(query)]
 
 
-def status_condition(stats: Subquery, status: str, required_total: int):
-    complete = and_(stats.c.completed >= required_total, required_total > 0)
-    if status == "not_started":
-        return stats.c.started == 0
-    if status == "complete":
-        return complete
-    return and_(stats.c.started > 0, ~complete)
+def learner_status(stats: MemberStats, required_total: int) -> str:
+    if stats.started == 0:
+        return "not_started"
+    if required_total and stats.completed >= required_total:
+        return "complete"
+    return "in_progress"
+
+
+def _sort_key(sort: str):
+    if sort == "progress":
+        return lambda s: (-s.completed, -s.started, s.name.casefold(), s.id)
+    if sort == "activity":
+        return lambda s: (s.last_activity is None,
+                          -(s.last_activity.timestamp() if s.last_activity else 0),
+                          s.name.casefold(), s.id)
+    return lambda s: (s.name.casefold(), s.id)
 
 
 def like_pattern(text: str) -> str:
@@ -179,37 +233,35 @@ def learner_rows(
     modules: list[ModuleColumn],
     filters: Filters,
     limit: int | None,
+    stats: list[MemberStats] | None = None,
 ) -> tuple[list[LearnerRow], int]:
-    """Members matching ``filters`` (a page of them if ``limit``) with their cells filled."""
-    stats = member_stats(department_id, modules)
+    """Members matching ``filters`` (a page of them if ``limit``) with their cells filled.
+
+    Filtering and sorting run over the grouped stats (one small row per member), so the
+    number of queries never depends on the department's size.
+    """
+    if stats is None:
+        stats = member_stats(department_id, modules)
     required_total = sum(m.required for m in modules)
-    query = (
-        select(User.id, User.name, User.email, stats.c.started, stats.c.completed,
-               stats.c.last_activity)
-        .join(stats, stats.c.user_id == User.id)
-    )
+    chosen = stats
     if filters.q:
-        pattern = like_pattern(filters.q.strip())
-        query = query.where(or_(User.name.ilike(pattern, escape="\\"),
-                                User.email.ilike(pattern, escape="\\")))
+        needle = filters.q.strip().casefold()
+        chosen = [s for s in chosen if needle in s.name.casefold() or needle in s.email]
     if filters.status in STATUSES:
-        query = query.where(status_condition(stats, filters.status, required_total))
-    matching = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    order = {
-        "progress": (stats.c.completed.desc(), stats.c.started.desc(), User.name, User.id),
-        "activity": (stats.c.last_activity.desc().nulls_last(), User.name, User.id),
-    }.get(filters.sort, (User.name, User.id))
-    query = query.order_by(*order)
+        chosen = [s for s in chosen if learner_status(s, required_total) == filters.status]
+    chosen = sorted(chosen, key=_sort_key(filters.sort))
+    shown = chosen
     if limit is not None:
-        query = query.limit(limit).offset((max(filters.page, 1) - 1) * limit)
+        offset = (max(filters.page, 1) - 1) * limit
+        shown = chosen[offset:offset + limit]
     rows = {
-        row.id: LearnerRow(row.id, row.name, row.email, row.started, row.completed,
-                           row.last_activity, required_total)
-        for row in db.session.execute(query)
+        s.id: LearnerRow(s.id, s.name, s.email, s.started, s.completed, s.last_activity,
+                         required_total)
+        for s in shown
     }
     if rows:
         _fill_cells(rows, modules)
-    return list(rows.values()), matching
+    return list(rows.values()), len(chosen)
 
 
 def _fill_cells(rows: dict[int, LearnerRow], modules: list[ModuleColumn]) -> None:
@@ -233,7 +285,7 @@ def _fill_cells(rows: dict[int, LearnerRow], modules: list[ModuleColumn]) -> Non
 
 def _week_start(column):
     if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
+        return cast(func.date_trunc("week", column), Date)  # sessions run in UTC (app.py)
     return func.date(column, "weekday 0", "-6 days")  # SQLite: the Monday of that week
 
 
@@ -250,47 +302,36 @@ def dashboard(department: Department, filters: Filters) -> Dashboard:
             required_by_series[m.series_id] = required_by_series.get(m.series_id, 0) + 1
     required_total = sum(required_by_series.values())
 
-    learners, matching = learner_rows(department.id, modules, filters, PAGE_SIZE)
-
     stats = member_stats(department.id, modules)
-    members, not_started, complete = db.session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((stats.c.started == 0, 1), else_=0)), 0),
-        func.coalesce(func.sum(case(
-            (status_condition(stats, "complete", required_total), 1), else_=0)), 0),
-    ).select_from(stats)).one()
-
-    in_department = and_(
-        department_members.c.user_id == ModuleProgress.user_id,
-        department_members.c.department_id == department.id,
-    )
-    module_rates = {
-        module_id: (started, completed)
-        for module_id, started, completed in db.session.execute(
-            select(ModuleProgress.module_id, func.count(), func.count(ModuleProgress.completed_at))
-            .join(department_members, in_department)
-            .where(ModuleProgress.module_id.in_(module_ids))
-            .group_by(ModuleProgress.module_id)
-        )
+    learners, matching = learner_rows(department.id, modules, filters, PAGE_SIZE, stats)
+    statuses = [learner_status(member, required_total) for member in stats]
+    series_order = list(dict.fromkeys(m.series_id for m in modules))
+    series_rates = {
+        sid: sum(member.series_done[index] >= required_by_series[sid] for member in stats)
+        for index, sid in enumerate(series_order) if required_by_series.get(sid)
     }
 
-    series_rates: dict[int, int] = {}
-    if required_by_series:
-        per_series = (
-            select(ModuleProgress.user_id, Module.series_id, func.count().label("done"))
-            .join(department_members, in_department)
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.completed_at.is_not(None),
-                   ModuleProgress.module_id.in_([m.id for m in modules if m.required]))
-            .group_by(ModuleProgress.user_id, Module.series_id)
-            .subquery()
-        )
-        series_rates = dict(db.session.execute(
-            select(per_series.c.series_id, func.count())
-            .where(or_(*(and_(per_series.c.series_id == sid, per_series.c.done >= n)
-                         for sid, n in required_by_series.items())))
-            .group_by(per_series.c.series_id)
-        ).tuples().all())
+    # Per module and week in one grouping: each module's started and completed counts,
+    # and the chart's weekly completions (the bucket is NULL outside the chart's range).
+    since = utcnow() - timedelta(weeks=CHART_WEEKS)
+    week = case((ModuleProgress.completed_at >= since, _week_start(ModuleProgress.completed_at)))
+    module_rates: dict[int, tuple[int, int]] = {}
+    weekly_counts: dict[date, int] = {}
+    for module_id, bucket, started, completed in db.session.execute(
+        select(ModuleProgress.module_id, week, func.count(),
+               func.count(ModuleProgress.completed_at))
+        .join(department_members, and_(
+            department_members.c.user_id == ModuleProgress.user_id,
+            department_members.c.department_id == department.id,
+        ))
+        .where(ModuleProgress.module_id.in_(module_ids))
+        .group_by(ModuleProgress.module_id, week)
+    ):
+        before = module_rates.get(module_id, (0, 0))
+        module_rates[module_id] = (before[0] + started, before[1] + completed)
+        if bucket is not None and completed:
+            day = _as_date(bucket)
+            weekly_counts[day] = weekly_counts.get(day, 0) + completed
 
     holders_query = (
         select(User.name, BadgeAward.uid, BadgeAward.awarded_at)
@@ -306,19 +347,12 @@ def dashboard(department: Department, filters: Filters) -> Dashboard:
         holders_query.order_by(BadgeAward.awarded_at.desc()).limit(10)
     )]
 
-    since = utcnow() - timedelta(weeks=CHART_WEEKS)
-    week = _week_start(ModuleProgress.completed_at)
-    weekly = [(_as_date(start), count) for start, count in db.session.execute(
-        select(week, func.count())
-        .join(department_members, in_department)
-        .where(ModuleProgress.completed_at >= since, ModuleProgress.module_id.in_(module_ids))
-        .group_by(week)
-        .order_by(week)
-    )]
+    weekly = sorted(weekly_counts.items())
 
     return Dashboard(
         department=department, filters=filters, modules=modules, series=live_series(),
-        learners=learners, matching=matching, members=members, not_started=not_started,
-        complete=complete, module_rates=module_rates, series_rates=series_rates,
+        learners=learners, matching=matching, members=len(stats),
+        not_started=statuses.count("not_started"), complete=statuses.count("complete"),
+        module_rates=module_rates, series_rates=series_rates,
         badge_holders=badge_holders, badge_holder_count=badge_holder_count, weekly=weekly,
     )
