@@ -32,6 +32,8 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAMPION_ISSUER_URL": environ.get("CHAMPION_ISSUER_URL") or "https://champion.example.org",
         "CHAMPION_ISSUER_EMAIL": environ.get("CHAMPION_ISSUER_EMAIL")
         or "badges@champion.example.org",
+        # The Ed25519 key that signs Open Badges 3.0 credentials (made on first use).
+        "CHAMPION_ISSUER_KEY_FILE": environ.get("CHAMPION_ISSUER_KEY_FILE") or None,
         # Passwords hash with Werkzeug's default (scrypt) unless a method is named.
         "PASSWORD_HASH_METHOD": None,
         "PASSWORD_MIN_LENGTH": 12,

@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
     from champion.auth.views import blueprint as auth
+    from champion.author.views import blueprint as author
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
     from champion.departments.views import blueprint as departments
@@ -101,7 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.quizzes.views import blueprint as quizzes
     from champion.team.views import blueprint as team
 
-    for blueprint in (main, auth, catalog, quizzes, progress, badges, departments, team, admin):
+    for blueprint in (main, auth, catalog, quizzes, progress, badges, departments, team, admin,
+                      author):
         app.register_blueprint(blueprint)
 
 
@@ -147,7 +149,15 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from champion.cli import demo_command, departments_cli, modules_cli, report_cli, users_cli
+    from champion.cli import (
+        badges_cli,
+        demo_command,
+        departments_cli,
+        modules_cli,
+        report_cli,
+        users_cli,
+    )
 
-    for command in (modules_cli, users_cli, departments_cli, report_cli, demo_command):
+    for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
+                    demo_command):
         app.cli.add_command(command)

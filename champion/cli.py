@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, create_user, find_user, set_password
+from champion.badges.checking import check_credential_file
 from champion.catalog.sync import sync_content
 from champion.content import Content, load_content
 from champion.departments.models import Department
@@ -212,6 +214,26 @@ def report_completion(slug: str | None, series: str | None) -> None:
     else:
         departments = list(db.session.scalars(select(Department).order_by(Department.slug)))
     click.echo(to_csv(completion_rows(departments, series)), nl=False)
+
+
+# --- badges ----------------------------------------------------------------------------
+
+badges_cli = click.Group("badges", help="Open Badges credentials.")
+
+
+@badges_cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--jwks", "jwks_path", type=click.Path(exists=True, dir_okay=False),
+              help="The issuer's published keys (/issuer/jwks.json), to verify offline "
+                   "without this instance's key.")
+@with_appcontext
+def badges_verify(path: str, jwks_path: str | None) -> None:
+    """Check a credential: a signed Open Badges 3.0 .jwt, or a baked PNG or SVG badge."""
+    outcome = check_credential_file(
+        Path(path), json.loads(Path(jwks_path).read_text()) if jwks_path else None)
+    for line in outcome.lines:
+        click.echo(line)
+    sys.exit(0 if outcome.valid else 1)
 
 
 # --- demo ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
-from champion.badges.models import Badge, BadgeAward
+from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
 from champion.departments.models import (
     Department,
@@ -25,6 +25,7 @@ __all__ = [
     "Module",
     "ModuleProgress",
     "ModuleVersion",
+    "ProgrammeEvaluation",
     "Role",
     "Series",
     "User",

@@ -85,13 +85,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def _app(database_url: str) -> Iterator[Flask]:
+def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "CHAMPION_MODULES_DIR": str(FIXTURE_CONTENT),
             "CHAMPION_BASE_URL": "https://champion.test",
+            "CHAMPION_ISSUER_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "issuer.pem"),
         }
     )
     app.test_client_class = IsolatedClient

@@ -12,6 +12,9 @@ from champion.audit.models import AuditEvent
 from champion.auth.access import role_required
 from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, change_role, find_user, set_active
+from champion.badges.forms import RevokeForm
+from champion.badges.models import BadgeAward
+from champion.badges.operations import revoke_award
 from champion.departments.models import Department, department_leads, department_members
 from champion.departments.operations import (
     MembershipError,
@@ -67,7 +70,8 @@ def people():
                            page=page, pages=max(1, -(-total // PAGE)), roles=list(Role))
 
 
-def _person_page(user: User, role_form: RoleForm | None = None, status: int = 200):
+def _person_page(user: User, role_form: RoleForm | None = None, status: int = 200,
+                 revoke_form: RevokeForm | None = None):
     memberships = db.session.scalars(
         select(Department).join(department_members,
                                 department_members.c.department_id == Department.id)
@@ -80,9 +84,13 @@ def _person_page(user: User, role_form: RoleForm | None = None, status: int = 20
         select(AuditEvent).options(selectinload(AuditEvent.actor))
         .where(AuditEvent.target_type == "user", AuditEvent.target_id == user.id)
         .order_by(AuditEvent.id.desc()).limit(20)).all()
+    awards = db.session.scalars(
+        select(BadgeAward).options(selectinload(BadgeAward.badge))
+        .where(BadgeAward.user_id == user.id).order_by(BadgeAward.awarded_at)).all()
     return render_template(
         "admin/person.html", person=user, memberships=memberships, led=led, events=events,
         role_form=role_form or RoleForm(data={"role": user.role}), action=ActionForm(),
+        awards=awards, revoke_form=revoke_form or RevokeForm(),
     ), status
 
 
@@ -122,6 +130,23 @@ def person_active(user_id: int):
             db.session.commit()
             flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
     return redirect(url_for(".person", user_id=user.id))
+
+
+@blueprint.post("/awards/<uid>/revoke")
+@role_required(Role.ADMIN)
+def revoke_award_view(uid: str):
+    award = db.first_or_404(select(BadgeAward).where(BadgeAward.uid == uid))
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _person_page(award.user, revoke_form=form, status=422)
+    try:
+        revoke_award(award, form.reason.data, current_user)
+    except ValueError as exc:
+        form.reason.errors.append(str(exc).capitalize() + ".")
+        return _person_page(award.user, revoke_form=form, status=422)
+    db.session.commit()
+    flash(f"{award.badge.name} revoked for {award.user.name}.", "success")
+    return redirect(url_for(".person", user_id=award.user_id))
 
 
 @blueprint.route("/departments", methods=["GET", "POST"])

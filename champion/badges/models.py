@@ -27,6 +27,8 @@ class Badge(db.Model):
     image_path: Mapped[str] = mapped_column(String(500))
     image: Mapped[bytes] = mapped_column(LargeBinary)
     image_media_type: Mapped[str] = mapped_column(String(50))
+    png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    valid_for_days: Mapped[int | None]
     content_hash: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -41,16 +43,23 @@ def new_salt() -> str:
 
 
 class BadgeAward(db.Model):
-    """A badge earned by a learner. Awarded once; only an administrator revokes it."""
+    """A badge earned by a learner. Only an administrator revokes it.
+
+    ``number`` counts a learner's awards of one badge: 1 when first earned, 2 when
+    re-earned after the first expired, and so on. The unique constraint on
+    (badge, user, number) is what stops two simultaneous completions awarding twice.
+    """
 
     __tablename__ = "badge_awards"
-    __table_args__ = (UniqueConstraint("badge_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("badge_id", "user_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_award_uid)
     badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
     # The criteria as they stood when earned: later edits to badges.yml don't rewrite history.
     narrative: Mapped[str] = mapped_column(Text)
     salt: Mapped[str] = mapped_column(String(32), default=new_salt)
@@ -64,3 +73,27 @@ class BadgeAward(db.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+    def valid(self, now: datetime | None = None) -> bool:
+        return not self.revoked and not self.expired(now)
+
+
+class ProgrammeEvaluation(db.Model):
+    """The learner's evaluation of the programme, asked before the certificate is issued."""
+
+    __tablename__ = "programme_evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("badge_awards.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    relevance: Mapped[int]  # 1 (not relevant) to 5 (highly relevant)
+    balanced: Mapped[bool]  # fair, balanced and evidence-based
+    free_of_commercial_bias: Mapped[bool]
+    practice_change: Mapped[str] = mapped_column(Text)
+    comments: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    award: Mapped[BadgeAward] = relationship()

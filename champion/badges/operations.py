@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
+from champion.audit.operations import record
+from champion.auth.models import User
 from champion.badges.models import Badge, BadgeAward
 from champion.catalog.models import Module, ModuleVersion, Series
 from champion.database import utcnow
@@ -39,45 +43,83 @@ def criteria_module_ids(badges: Collection[Badge]) -> dict[int, set[int]]:
 
 
 def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAward]:
-    """Award every badge whose criteria are now met and not yet awarded.
+    """Award every badge whose criteria are now met and not yet (validly) held.
 
-    Limited to ``user_ids`` when given. Runs inside the caller's transaction, so the
-    award commits (or not) with the completion that earned it.
+    A first award when every required module is complete. For a badge that expires, a
+    new award once the previous one has expired and every required module has been
+    passed again since it was earned (recertification). Limited to ``user_ids`` when
+    given; runs inside the caller's transaction, so the award commits (or not) with the
+    completion that earned it.
     """
     badges = list(db.session.scalars(select(Badge).where(Badge.retired_at.is_(None))))
     if not badges:
         return []
+    needed = criteria_module_ids(badges)
+    now = utcnow()
     awards: list[BadgeAward] = []
     for badge in badges:
-        module_ids = criteria_module_ids([badge])[badge.id]
+        module_ids = needed[badge.id]
         if not module_ids:
             continue
-        query = (
-            select(ModuleProgress.user_id)
-            .where(
-                ModuleProgress.module_id.in_(module_ids),
-                ModuleProgress.completed_at.is_not(None),
-                ~exists().where(
-                    BadgeAward.badge_id == badge.id,
-                    BadgeAward.user_id == ModuleProgress.user_id,
-                ),
-            )
-            .group_by(ModuleProgress.user_id)
-            .having(func.count() == len(module_ids))
-        )
-        if user_ids is not None:
-            query = query.where(ModuleProgress.user_id.in_(user_ids))
-        for user_id in db.session.scalars(query):
-            award = _insert_award(badge, user_id)
+        for user_id, number in _earners(badge, module_ids, user_ids, now):
+            award = _insert_award(badge, user_id, number, now)
             if award is not None:
                 awards.append(award)
     return awards
 
 
-def _insert_award(badge: Badge, user_id: int) -> BadgeAward | None:
+def _earners(badge: Badge, module_ids: set[int], user_ids: Collection[int] | None, now):
+    """(user id, award number) of everyone who has just earned ``badge``."""
+    first = (
+        select(ModuleProgress.user_id, literal(1))
+        .where(
+            ModuleProgress.module_id.in_(module_ids),
+            ModuleProgress.completed_at.is_not(None),
+            ~exists().where(
+                BadgeAward.badge_id == badge.id,
+                BadgeAward.user_id == ModuleProgress.user_id,
+            ),
+        )
+        .group_by(ModuleProgress.user_id)
+        .having(func.count() == len(module_ids))
+    )
+    if user_ids is not None:
+        first = first.where(ModuleProgress.user_id.in_(user_ids))
+    earners = list(db.session.execute(first).tuples())
+    if badge.valid_for_days:
+        latest_number = (
+            select(BadgeAward.user_id, func.max(BadgeAward.number).label("number"))
+            .where(BadgeAward.badge_id == badge.id)
+            .group_by(BadgeAward.user_id)
+            .subquery()
+        )
+        latest = aliased(BadgeAward)
+        again = (
+            select(ModuleProgress.user_id, latest.number + 1)
+            .join(latest_number, latest_number.c.user_id == ModuleProgress.user_id)
+            .join(latest, and_(latest.badge_id == badge.id,
+                               latest.user_id == latest_number.c.user_id,
+                               latest.number == latest_number.c.number))
+            .where(
+                ModuleProgress.module_id.in_(module_ids),
+                ModuleProgress.last_completed_at > latest.awarded_at,
+                latest.expires_at <= now,
+                latest.revoked_at.is_(None),
+            )
+            .group_by(ModuleProgress.user_id, latest.number)
+            .having(func.count() == len(module_ids))
+        )
+        if user_ids is not None:
+            again = again.where(ModuleProgress.user_id.in_(user_ids))
+        earners += list(db.session.execute(again).tuples())
+    return earners
+
+
+def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | None:
     """Insert one award; if another transaction just made it, keep theirs."""
     award = BadgeAward(
-        badge=badge, user_id=user_id, narrative=badge.narrative, awarded_at=utcnow()
+        badge=badge, user_id=user_id, number=number, narrative=badge.narrative, awarded_at=now,
+        expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
     )
     try:
         with db.session.begin_nested():
@@ -85,3 +127,17 @@ def _insert_award(badge: Badge, user_id: int) -> BadgeAward | None:
     except IntegrityError:
         return None
     return award
+
+
+def revoke_award(award: BadgeAward, reason: str, actor: User) -> None:
+    """Revoke an award, with a reason shown on its verification page and in its JSON."""
+    if award.revoked_at is not None:
+        raise ValueError("this award is already revoked")
+    if not reason.strip():
+        raise ValueError("give a reason: it is shown to anyone who checks the badge")
+    award.revoked_at = utcnow()
+    award.revocation_reason = reason.strip()
+    award.revoked_by_id = actor.id
+    record(actor, "award.revoke", award.user,
+           f"{award.badge.name} revoked for {award.user.email}: {reason.strip()}",
+           award_id=award.id, award_uid=award.uid)

@@ -167,6 +167,8 @@ def _sync_badges(content: Content, report: SyncReport, now) -> None:
         badge.image_path = source.image
         badge.image = source.image_bytes
         badge.image_media_type = source.image_media_type
+        badge.png = source.png_bytes
+        badge.valid_for_days = source.valid_for_days
         badge.content_hash = source.content_hash
         badge.retired_at = None
         report.badges_changed += 1

@@ -47,7 +47,7 @@ MODULE_KEYS = {
     "slides", "required",
 }  # fmt: skip
 CASE_KEYS = {"title"}
-BADGE_KEYS = {"slug", "name", "description", "image", "criteria"}
+BADGE_KEYS = {"slug", "name", "description", "image", "criteria", "valid_for_days"}
 CRITERIA_KEYS = {"narrative", "series", "modules"}
 
 
@@ -460,6 +460,18 @@ def _load_badge(
             ok = False
         else:
             image_bytes = target.read_bytes()
+    png_bytes = None
+    if image_bytes:
+        png = target.with_suffix(".png")
+        if pure.suffix.lower() == ".png":
+            png_bytes = image_bytes
+        elif png.is_file():
+            png_bytes = png.read_bytes()
+        else:
+            report.warning(path, fields.line("image"), f"no PNG beside '{image}': add "
+                           f"'{pure.with_suffix('.png')}' for the Open Badges image and the "
+                           "baked PNG download")
+    valid_for_days = fields.integer("valid_for_days", 1, 36_500, unit=" of days")
 
     criteria = item.get("criteria")
     criteria_node = next(
@@ -505,5 +517,6 @@ def _load_badge(
         slug=slug, name=name, description=description, image=image,  # type: ignore[arg-type]
         image_bytes=image_bytes, narrative=narrative,  # type: ignore[arg-type]
         series=series_list, modules=module_list,
-        content_hash=_sha256(entry, image_bytes),
+        content_hash=_sha256(entry, image_bytes, png_bytes or b""),
+        png_bytes=png_bytes, valid_for_days=valid_for_days,
     )

@@ -116,6 +116,8 @@ class BadgeDefinition:
     series: tuple[str, ...]
     modules: tuple[str, ...]  # "series/slug"
     content_hash: str
+    png_bytes: bytes | None = None  # the image as PNG (the image itself, or a PNG beside an SVG)
+    valid_for_days: int | None = None  # awards expire this long after they are earned
 
     @property
     def image_media_type(self) -> str:

@@ -33,6 +33,8 @@ class ModuleProgress(db.Model):
     attempt_count: Mapped[int] = mapped_column(default=0)
     best_score: Mapped[int | None]
     completed_at: Mapped[datetime | None]
+    # The latest pass (or "mark as complete"): what recertification counts.
+    last_completed_at: Mapped[datetime | None]
     completed_via: Mapped[str | None] = mapped_column(String(10))  # "quiz" or "manual"
     completing_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     completed_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))

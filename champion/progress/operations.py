@@ -62,16 +62,18 @@ def complete_module(
     progress: ModuleProgress,
     attempt_id: int | None = None,
 ) -> list[BadgeAward]:
-    """Complete a module (once) and award any badge this completion earns.
+    """Record a completion and award any badge it earns.
 
-    The caller has already called ``lock_learner`` in this transaction.
+    The first completion is kept for good; every later one only moves
+    ``last_completed_at`` (what recertification counts). The caller has already called
+    ``lock_learner`` in this transaction.
     """
-    if progress.completed_at is not None:
-        return []
-    progress.completed_at = now
-    progress.completed_via = via
-    progress.completed_version_id = version.id
-    progress.completing_attempt_id = attempt_id
+    if progress.completed_at is None:
+        progress.completed_at = now
+        progress.completed_via = via
+        progress.completed_version_id = version.id
+        progress.completing_attempt_id = attempt_id
+    progress.last_completed_at = now
     progress.last_activity_at = now
     db.session.flush()
     return award_earned_badges(user_ids=[user_id])

@@ -57,9 +57,8 @@ def submit_quiz(
     progress.last_activity_at = now
     db.session.flush()
     awards: list[BadgeAward] = []
-    newly_completed = False
-    if result.passed and progress.completed_at is None:
-        newly_completed = True
+    newly_completed = result.passed and progress.completed_at is None
+    if result.passed:
         awards = complete_module(
             user.id, version.module, version, via="quiz", now=now, progress=progress,
             attempt_id=attempt.id,

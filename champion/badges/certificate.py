@@ -1,0 +1,124 @@
+"""The certificate of completion, as a PDF drawn on the server."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+
+FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
+
+
+@dataclass(frozen=True)
+class CompletedModule:
+    series: str
+    title: str
+    minutes: int
+
+
+def hours_rounded_down(minutes: int) -> float:
+    """Hours, rounded down to the quarter hour (the convention for CME-style credit)."""
+    return (minutes // 15) * 0.25
+
+
+def certificate_pdf(
+    *,
+    name: str,
+    badge: str,
+    description: str,
+    modules: list[CompletedModule],
+    awarded_at: datetime,
+    expires_at: datetime | None,
+    issuer: str,
+    verify_url: str,
+) -> bytes:
+    pdf = FPDF(orientation="portrait", format="A4")
+    pdf.set_title(f"{badge}: certificate of completion for {name}")
+    pdf.set_author(issuer)
+    pdf.add_font("Sans", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("Sans", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("Serif", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    pdf.set_draw_color(31, 95, 107)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, 194, 281)
+    teal, ink, muted = (31, 95, 107), (29, 42, 51), (85, 100, 111)
+
+    pdf.set_y(22)
+    pdf.set_text_color(*teal)
+    pdf.set_font("Sans", "B", 11)
+    pdf.cell(0, 6, issuer.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Serif", "B", 26)
+    pdf.cell(0, 12, "Certificate of Completion", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_text_color(*muted)
+    pdf.set_font("Sans", "", 12)
+    pdf.cell(0, 7, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*ink)
+    pdf.set_font("Serif", "B", 22)
+    pdf.multi_cell(0, 11, name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*muted)
+    pdf.set_font("Sans", "", 12)
+    pdf.cell(0, 7, "has completed the requirements of", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*teal)
+    pdf.set_font("Sans", "B", 16)
+    pdf.multi_cell(0, 8, badge, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*ink)
+    pdf.set_font("Sans", "", 10)
+    pdf.ln(2)
+    pdf.multi_cell(0, 5, description, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+    total = sum(m.minutes for m in modules)
+    with pdf.table(col_widths=(128, 30), text_align=("LEFT", "RIGHT"), line_height=5.5,
+                   first_row_as_headings=True, borders_layout="HORIZONTAL_LINES") as table:
+        heading = table.row()
+        pdf.set_font("Sans", "B", 9)
+        heading.cell("Module completed")
+        heading.cell("Minutes")
+        pdf.set_font("Sans", "", 9)
+        for module in modules:
+            row = table.row()
+            row.cell(f"{module.title} ({module.series})")
+            row.cell(str(module.minutes))
+    pdf.ln(3)
+    pdf.set_font("Sans", "B", 11)
+    hours = hours_rounded_down(total)
+    pdf.cell(0, 6, f"Instruction time: {hours:g} hours ({total} minutes, rounded down to the "
+             "quarter hour)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "", 11)
+    pdf.cell(0, 6, f"Completed: {awarded_at.strftime('%-d %B %Y')}", new_x="LMARGIN",
+             new_y="NEXT")
+    if expires_at is not None:
+        pdf.cell(0, 6, f"Valid until: {expires_at.strftime('%-d %B %Y')}", new_x="LMARGIN",
+                 new_y="NEXT")
+
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=2)
+    qr.seek(0)
+    y = max(pdf.get_y() + 6, 222)
+    if y > 240:
+        pdf.add_page()
+        y = 30
+    pdf.image(qr, x=20, y=y, w=38, h=38)
+    pdf.set_xy(64, y + 4)
+    pdf.set_font("Sans", "B", 10)
+    pdf.cell(0, 5, "Verify this certificate", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(64)
+    pdf.set_font("Sans", "", 9)
+    pdf.set_text_color(*teal)
+    pdf.multi_cell(126, 5, verify_url, link=verify_url, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*muted)
+    pdf.set_x(64)
+    pdf.set_font("Sans", "", 8)
+    pdf.multi_cell(126, 4, f"Issued by {issuer}. This certificate records completion of an "
+                   "educational programme. The instruction time is not continuing medical "
+                   "education credit unless an accredited provider has awarded it.",
+                   new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,83 @@
+"""Checking a credential file: what `champion badges verify` does."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from champion.badges import credentials
+from champion.badges.baking import BakingError, unbake_png, unbake_svg
+from champion.badges.models import BadgeAward
+from champion.extensions import db
+
+
+@dataclass
+class Outcome:
+    valid: bool = True
+    lines: list[str] = field(default_factory=list)
+
+    def fail(self, line: str) -> None:
+        self.valid = False
+        self.lines.append(f"invalid: {line}")
+
+
+def _award_for(identifier: str) -> BadgeAward | None:
+    uid = identifier.rsplit(":", 1)[-1].replace("-", "") if identifier.startswith("urn:uuid:") \
+        else identifier.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    return db.session.scalar(select(BadgeAward).where(BadgeAward.uid == uid))
+
+
+def _issuer_records(identifier: str, outcome: Outcome) -> None:
+    award = _award_for(identifier)
+    if award is None:
+        outcome.lines.append("this instance has no record of the award (issued elsewhere?)")
+    elif award.revoked:
+        outcome.fail(f"revoked on {award.revoked_at:%Y-%m-%d}: {award.revocation_reason}")
+    elif award.expired():
+        outcome.fail(f"expired on {award.expires_at:%Y-%m-%d}")
+    else:
+        outcome.lines.append(f"issuer's records: {award.badge.name} awarded to "
+                             f"{award.user.name} on {award.awarded_at:%Y-%m-%d}, not revoked")
+
+
+def check_credential_file(path: Path, jwks: dict | None = None) -> Outcome:
+    outcome = Outcome()
+    data = path.read_bytes()
+    try:
+        if data.startswith(b"\x89PNG"):
+            baked = unbake_png(data)
+        elif b"<svg" in data[:2000]:
+            baked = unbake_svg(data.decode("utf-8"))
+        else:
+            baked = data.decode("utf-8").strip()
+    except (BakingError, UnicodeDecodeError) as exc:
+        outcome.fail(f"unreadable file: {exc}")
+        return outcome
+    if not baked:
+        outcome.fail("no badge is baked into this image")
+        return outcome
+    if baked.startswith("{"):
+        try:
+            document = json.loads(baked)
+        except json.JSONDecodeError as exc:
+            outcome.fail(f"the baked assertion is not JSON: {exc}")
+            return outcome
+        outcome.lines.append(f"Open Badges 2.0 assertion {document.get('id')} (hosted "
+                             "verification: its URL is the authority)")
+        _issuer_records(str(document.get("id", "")), outcome)
+        return outcome
+    keys = (jwks or credentials.jwks())["keys"]
+    result = credentials.verify(baked, keys)
+    if not result.valid:
+        for error in result.errors:
+            outcome.fail(error)
+        return outcome
+    subject = result.credential["credentialSubject"]["achievement"]["name"]
+    outcome.lines.append(f"valid: signed Open Badges 3.0 credential for {subject}, issued by "
+                         f"{result.credential['issuer']['name']} on "
+                         f"{result.credential['validFrom']}")
+    _issuer_records(result.credential["id"], outcome)
+    return outcome

@@ -1,0 +1,64 @@
+"""Baking and unbaking badge images: pure round trips."""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+
+import pytest
+
+from champion.badges.baking import BakingError, bake_png, bake_svg, unbake_png, unbake_svg
+from tests.conftest import FIXTURE_CONTENT
+
+PNG = (FIXTURE_CONTENT / "badges" / "graduate.png").read_bytes()
+SVG = (FIXTURE_CONTENT / "badges" / "graduate.svg").read_text()
+ASSERTION = '{"id": "https://champion.test/badges/assertions/abc.json", "note": "ünïcode"}'
+
+
+def chunks(png: bytes):
+    offset = 8
+    while offset < len(png):
+        (length,) = struct.unpack(">I", png[offset:offset + 4])
+        kind, data = png[offset + 4:offset + 8], png[offset + 8:offset + 8 + length]
+        (crc,) = struct.unpack(">I", png[offset + 8 + length:offset + 12 + length])
+        assert crc == zlib.crc32(kind + data) & 0xFFFFFFFF, kind
+        yield kind, data
+        offset += 12 + length
+
+
+def test_png_round_trip_with_an_itxt_chunk_before_iend():
+    baked = bake_png(PNG, ASSERTION)
+    kinds = [kind for kind, _ in chunks(baked)]
+    assert kinds[-2:] == [b"iTXt", b"IEND"] and kinds[0] == b"IHDR"
+    itxt = dict(chunks(baked))[b"iTXt"]
+    assert itxt.startswith(b"openbadges\x00\x00\x00")
+    assert unbake_png(baked) == ASSERTION
+    assert unbake_png(PNG) is None
+
+
+def test_baking_twice_replaces_the_assertion():
+    twice = bake_png(bake_png(PNG, "first"), ASSERTION)
+    assert [k for k, _ in chunks(twice)].count(b"iTXt") == 1
+    assert unbake_png(twice) == ASSERTION
+
+
+def test_svg_round_trip_stays_valid_xml():
+    baked = bake_svg(SVG, ASSERTION, "https://champion.test/badges/assertions/abc.json")
+    root = ET.fromstring(baked)
+    element = root.find("{http://openbadges.org}assertion")
+    assert element is not None
+    assert element.get("verify") == "https://champion.test/badges/assertions/abc.json"
+    assert element.text == ASSERTION
+    assert unbake_svg(baked) == ASSERTION
+    rebaked = bake_svg(baked, "{}", "https://x.test/a.json")
+    assert rebaked.count("<openbadges:assertion") == 1 and unbake_svg(rebaked) == "{}"
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(BakingError):
+        bake_png(b"GIF89a", ASSERTION)
+    with pytest.raises(BakingError):
+        bake_png(PNG[:40], ASSERTION)
+    with pytest.raises(BakingError):
+        bake_svg("<html></html>", ASSERTION, "https://x.test")

@@ -1,0 +1,245 @@
+"""Open Badges 2.0 documents, baked downloads, signed OB 3.0 credentials, revocation,
+certificates with their evaluation, and expiry with recertification."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from datetime import timedelta
+
+import jwt
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from champion.audit.models import AuditEvent
+from champion.badges.baking import unbake_png, unbake_svg
+from champion.badges.credentials import verify
+from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
+from champion.database import utcnow
+from champion.extensions import db
+from tests.conftest import csrf_token, login
+from tests.helpers import complete_module
+
+BASE = "https://champion.test"
+OB2_ASSERTION_FIELDS = {"@context", "type", "id", "recipient", "badge", "verification",
+                        "issuedOn"}
+
+
+def earn(user) -> BadgeAward:
+    for slug in ("first-steps", "second-steps", "reading"):
+        complete_module(user, "basics", slug)
+    return db.session.scalar(select(BadgeAward).where(BadgeAward.user_id == user.id))
+
+
+@pytest.fixture
+def award(synced, learner):
+    return earn(learner)
+
+
+def test_issuer_badge_class_and_assertion_are_open_badges_2(client, award, learner):
+    issuer = client.get("/issuer.json")
+    assert issuer.mimetype == "application/ld+json"
+    assert issuer.json == {
+        "@context": "https://w3id.org/openbadges/v2", "type": "Issuer",
+        "id": f"{BASE}/issuer.json", "name": "Champion Palliative Care Programme (demo issuer)",
+        "url": "https://champion.example.org", "email": "badges@champion.example.org"}
+    badge = client.get("/badges/basics-graduate.json").json
+    assert badge["type"] == "BadgeClass" and badge["id"] == f"{BASE}/badges/basics-graduate.json"
+    assert badge["image"] == f"{BASE}/badges/basics-graduate/image.png"
+    assert badge["criteria"] == {"id": f"{BASE}/badges/basics-graduate",
+                                 "narrative": "Complete every required module of the basics "
+                                              "series."}
+    assert badge["issuer"] == f"{BASE}/issuer.json"
+    document = client.get(f"/badges/assertions/{award.uid}.json")
+    assert document.mimetype == "application/ld+json"
+    body = document.json
+    assert set(body) >= OB2_ASSERTION_FIELDS
+    assert body["id"] == f"{BASE}/badges/assertions/{award.uid}.json"
+    assert body["badge"] == badge["id"] and body["verification"] == {"type": "hosted"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["issuedOn"])
+    recipient = body["recipient"]
+    expected = hashlib.sha256((learner.email + award.salt).encode()).hexdigest()
+    assert recipient == {"type": "email", "hashed": True, "salt": award.salt,
+                         "identity": f"sha256${expected}"}
+    assert learner.email not in document.get_data(as_text=True)
+    png = client.get("/badges/basics-graduate/image.png")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+
+
+def test_revocation_by_an_admin_answers_410_and_says_so(app, client, award, admin):
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    page = admin_client.get(f"/admin/people/{award.user_id}").get_data(as_text=True)
+    assert "Revoke Basics Graduate" in page
+    token = csrf_token(admin_client, f"/admin/people/{award.user_id}")
+    empty = admin_client.post(f"/admin/awards/{award.uid}/revoke",
+                              data={"csrf_token": token, "reason": ""})
+    assert empty.status_code == 422 and "Give a reason" in empty.get_data(as_text=True)
+    admin_client.post(f"/admin/awards/{award.uid}/revoke",
+                      data={"csrf_token": token, "reason": "Completed under another account."})
+    response = client.get(f"/badges/assertions/{award.uid}.json")
+    assert response.status_code == 410
+    assert response.json["revoked"] is True
+    assert response.json["revocationReason"] == "Completed under another account."
+    page = client.get(f"/badges/assertions/{award.uid}").get_data(as_text=True)
+    assert "This badge has been revoked" in page and "Completed under another account." in page
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "award.revoke"))
+    assert event.actor_id == admin.id
+
+
+def test_baked_downloads_carry_the_assertion(app, award, learner):
+    client = app.test_client()
+    login(client, learner)
+    me = client.get("/me").get_data(as_text=True)
+    for url in ("badge.png", "badge.svg", "credential.jwt", "certificate"):
+        assert f"/me/badges/{award.uid}/{url}" in me
+    live = client.get(f"/badges/assertions/{award.uid}.json").json
+    png = client.get(f"/me/badges/{award.uid}/badge.png")
+    assert png.mimetype == "image/png"
+    assert json.loads(unbake_png(png.data)) == live
+    svg = client.get(f"/me/badges/{award.uid}/badge.svg")
+    assert json.loads(unbake_svg(svg.get_data(as_text=True))) == live
+    stranger = app.test_client()
+    assert stranger.get(f"/me/badges/{award.uid}/badge.png").status_code == 302
+
+
+def test_downloads_are_the_earners_alone(app, award, admin):
+    other = app.test_client()
+    login(other, admin)
+    for url in ("badge.png", "badge.svg", "credential.jwt", "certificate", "certificate.pdf"):
+        assert other.get(f"/me/badges/{award.uid}/{url}").status_code == 404, url
+
+
+def test_the_signed_credential_verifies_offline_and_tampering_fails(app, client, award,
+                                                                    learner):
+    owner = app.test_client()
+    login(owner, learner)
+    token = owner.get(f"/me/badges/{award.uid}/credential.jwt").get_data(as_text=True)
+    keys = client.get("/issuer/jwks.json").json["keys"]
+    result = verify(token, keys)
+    assert result.valid, result.errors
+    vc = result.credential
+    assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert "OpenBadgeCredential" in vc["type"]
+    assert vc["issuer"]["id"] == f"{BASE}/issuer.json" and vc["iss"] == vc["issuer"]["id"]
+    assert vc["id"] == vc["jti"] and vc["id"].startswith("urn:uuid:")
+    subject = vc["credentialSubject"]
+    assert subject["achievement"]["name"] == "Basics Graduate"
+    assert subject["identifier"][0]["identityHash"].startswith("sha256$")
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "EdDSA" and header["jwk"]["crv"] == "Ed25519"
+
+    head, payload, signature = token.split(".")
+    forged = json.loads(jwt.utils.base64url_decode(payload))
+    forged["name"] = "Something Else"
+    forged_payload = jwt.utils.base64url_encode(json.dumps(forged).encode()).decode()
+    assert not verify(f"{head}.{forged_payload}.{signature}", keys).valid
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from champion.badges.credentials import public_jwk, sign
+    stranger_key = Ed25519PrivateKey.generate()
+    impostor = sign(vc, stranger_key)
+    assert verify(impostor, keys).errors == ["signed with a key this issuer does not publish"]
+    assert verify(impostor, [public_jwk(stranger_key)]).valid  # only the trusted keys matter
+
+
+def test_champion_badges_verify(app, runner, award, learner, tmp_path, client):
+    owner = app.test_client()
+    login(owner, learner)
+    credential = tmp_path / "badge.jwt"
+    credential.write_bytes(owner.get(f"/me/badges/{award.uid}/credential.jwt").data)
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(client.get("/issuer/jwks.json").data)
+    result = runner.invoke(args=["badges", "verify", str(credential), "--jwks", str(jwks)])
+    assert result.exit_code == 0, result.output
+    assert "valid: signed Open Badges 3.0 credential for Basics Graduate" in result.output
+    assert "not revoked" in result.output
+    baked = tmp_path / "badge.png"
+    baked.write_bytes(owner.get(f"/me/badges/{award.uid}/badge.png").data)
+    result = runner.invoke(args=["badges", "verify", str(baked)])
+    assert result.exit_code == 0 and "Open Badges 2.0 assertion" in result.output
+    award.revoked_at, award.revocation_reason = utcnow(), "Test revocation."
+    db.session.commit()
+    result = runner.invoke(args=["badges", "verify", str(credential)])
+    assert result.exit_code == 1 and "revoked on" in result.output
+    credential.write_text(credential.read_text()[:-4] + "AAAA")
+    assert runner.invoke(args=["badges", "verify", str(credential)]).exit_code == 1
+
+
+def test_the_certificate_follows_the_evaluation(app, award, learner):
+    client = app.test_client()
+    login(client, learner)
+    assert client.get(f"/me/badges/{award.uid}/certificate.pdf").status_code == 302
+    page = client.get(f"/me/badges/{award.uid}/certificate").get_data(as_text=True)
+    assert "Evaluate the programme" in page and "commercial bias" in page
+    token = csrf_token(client, f"/me/badges/{award.uid}/certificate")
+    incomplete = client.post(f"/me/badges/{award.uid}/certificate", data={
+        "csrf_token": token, "relevance": "5", "practice_change": "Ask about goals earlier."})
+    text = incomplete.get_data(as_text=True)
+    assert incomplete.status_code == 422
+    assert "Answer whether the content was balanced." in text
+    assert "Ask about goals earlier." in text  # what was typed is kept
+    client.post(f"/me/badges/{award.uid}/certificate", data={
+        "csrf_token": token, "relevance": "5", "balanced": "yes", "free_of_commercial_bias": "yes",
+        "practice_change": "Ask about goals earlier."})
+    evaluation = db.session.scalar(select(ProgrammeEvaluation))
+    assert evaluation.relevance == 5 and evaluation.balanced
+    pdf = client.get(f"/me/badges/{award.uid}/certificate.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert learner.name in text and "Basics Graduate" in text
+    assert "First steps" in text and "Second steps" in text and "A reading" in text
+    # 10 + 15 + 5 = 30 minutes of the badge's modules: half an hour.
+    assert "Instruction time: 0.5 hours (30 minutes" in text
+    assert f"{BASE}/badges/assertions/{award.uid}" in text.replace("\n", "")
+
+
+def test_educators_see_the_evaluations_summarised(app, award, learner, educator):
+    db.session.add(ProgrammeEvaluation(award_id=award.id, user_id=learner.id, relevance=4,
+                                       balanced=True, free_of_commercial_bias=False,
+                                       practice_change="Refer earlier."))
+    db.session.commit()
+    client = app.test_client()
+    login(client, educator)
+    page = client.get("/author/evaluations").get_data(as_text=True)
+    assert "Refer earlier." in page and "4.0" in page and "0 of 1 (0%)" in page
+    other = app.test_client()
+    login(other, learner)
+    assert other.get("/author/evaluations").status_code == 403
+
+
+def test_expiry_and_recertification(app, synced, learner, content_dir):
+    from tests.conftest import sync
+
+    badges = content_dir / "badges.yml"
+    badges.write_text(badges.read_text().replace("  image:", "  valid_for_days: 365\n  image:"))
+    sync(content_dir)
+    first = earn(learner)
+    assert first.expires_at - first.awarded_at == timedelta(days=365)
+    assert first.valid()
+    # A year passes (for the award and the completions that earned it).
+    from champion.progress.models import ModuleProgress
+
+    first.awarded_at -= timedelta(days=400)
+    first.expires_at -= timedelta(days=400)
+    for progress in db.session.scalars(select(ModuleProgress)):
+        progress.completed_at -= timedelta(days=400)
+        progress.last_completed_at -= timedelta(days=400)
+    db.session.commit()
+    client = app.test_client()
+    page = client.get(f"/badges/assertions/{first.uid}").get_data(as_text=True)
+    assert "This badge has expired" in page
+    assert client.get(f"/badges/assertions/{first.uid}.json").json["expires"]
+    complete_module(learner, "basics", "first-steps")
+    complete_module(learner, "basics", "second-steps")
+    awards = db.session.scalars(select(BadgeAward).order_by(BadgeAward.number)).all()
+    assert len(awards) == 1  # the reading is still to do again
+    complete_module(learner, "basics", "reading")
+    awards = db.session.scalars(select(BadgeAward).order_by(BadgeAward.number)).all()
+    assert [a.number for a in awards] == [1, 2]
+    assert awards[1].valid() and awards[0].expired()
+    badge = db.session.scalar(select(Badge))
+    assert badge.valid_for_days == 365
