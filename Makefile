@@ -33,7 +33,13 @@ run: $(VENV)/.installed
 	$(BIN)/champion demo
 	$(BIN)/champion run --debug --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+# 1EdTech's Open Badges validator, in a venv of its own: its pins are old (see the file).
+.venv-openbadges/.installed: tests/openbadges/requirements.txt
+	$(PYTHON) -m venv --clear .venv-openbadges
+	.venv-openbadges/bin/pip install --quiet --no-deps -r tests/openbadges/requirements.txt
+	@touch $@
+
+test: $(VENV)/.installed-dev .venv-openbadges/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
