@@ -16,7 +16,8 @@ from sqlalchemy import select
 from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, create_user, find_user, set_password
 from champion.badges.checking import check_credential_file
-from champion.catalog.sync import sync_content
+from champion.catalog.export import export_content
+from champion.catalog.sync import SyncConflict, sync_content
 from champion.content import Content, load_content
 from champion.departments.models import Department
 from champion.departments.operations import MembershipError, create_department, import_roster
@@ -72,8 +73,10 @@ def modules_check(directory: str | None) -> None:
 @modules_cli.command("sync")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@click.option("--force", is_flag=True,
+              help="Where a module changed in the browser and in its file, keep the file.")
 @with_appcontext
-def modules_sync(directory: str | None, dry_run: bool) -> None:
+def modules_sync(directory: str | None, dry_run: bool, force: bool) -> None:
     """Validate DIRECTORY, then import it all or nothing."""
     content = load_content(_content_dir(directory))
     if content.errors:
@@ -83,7 +86,13 @@ def modules_sync(directory: str | None, dry_run: bool) -> None:
     for problem in content.warnings:
         click.echo(str(problem))
     try:
-        report = sync_content(content)
+        report = sync_content(content, force=force)
+    except SyncConflict as conflict:
+        db.session.rollback()
+        for line in conflict.conflicts:
+            click.echo(f"conflict: {line}", err=True)
+        click.echo("sync refused: nothing was changed", err=True)
+        sys.exit(1)
     except Exception:
         db.session.rollback()
         raise
@@ -95,6 +104,24 @@ def modules_sync(directory: str | None, dry_run: bool) -> None:
     click.echo(prefix + report.summary())
     if report.awards and not dry_run:
         click.echo(f"badges awarded: {report.awards}")
+
+
+@modules_cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@with_appcontext
+def modules_export(directory: str) -> None:
+    """Write the published content to DIRECTORY as files in the SPEC format.
+
+    Syncing DIRECTORY afterwards finds every module unchanged. Retired modules' files are
+    removed from DIRECTORY.
+    """
+    report = export_content(Path(directory), media_from=_content_dir(None))
+    db.session.commit()
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    for line in report.removed:
+        click.echo(f"removed: {line}")
+    click.echo(f"exported {len(report.written)} files to {directory}")
 
 
 # --- users and departments -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
-from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
+from champion.catalog.models import ContentPage, Module, ModuleDraft, ModuleVersion, Series
 from champion.departments.models import (
     Department,
     DepartmentInvite,
@@ -23,6 +23,7 @@ __all__ = [
     "Department",
     "DepartmentInvite",
     "Module",
+    "ModuleDraft",
     "ModuleProgress",
     "ModuleVersion",
     "ProgrammeEvaluation",

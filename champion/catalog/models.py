@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from champion.auth.models import User
 from champion.database import utcnow
 from champion.extensions import db
 
@@ -21,6 +22,7 @@ class Series(db.Model):
     summary: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
     intro_html: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str | None] = mapped_column(Text, deferred=True)  # index.md as written
     content_hash: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -42,6 +44,9 @@ class Module(db.Model):
     )
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The hash of the module's file as sync last read it (or export last wrote it):
+    # a file that differs from it has been edited since.
+    file_hash: Mapped[str | None] = mapped_column(String(64))
 
     series: Mapped[Series] = relationship(back_populates="modules")
     current_version: Mapped[ModuleVersion | None] = relationship(
@@ -77,6 +82,11 @@ class ModuleVersion(db.Model):
     has_case: Mapped[bool] = mapped_column(default=False)
     case_title: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    origin: Mapped[str] = mapped_column(String(10), default="files")  # "files" or "web"
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="source")
+    case_source: Mapped[str | None] = mapped_column(
+        Text, deferred=True, deferred_group="source")
     # The rendered content is large: each page loads only the group it shows
     # (see catalog.queries.find_module), and lists load none of it.
     body_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="reading")
@@ -92,6 +102,7 @@ class ModuleVersion(db.Model):
     case_html: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="case")
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])
+    created_by: Mapped[User | None] = relationship()
 
     @property
     def has_quiz(self) -> bool:
@@ -105,5 +116,31 @@ class ContentPage(db.Model):
 
     slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     html: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # the file as written
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ModuleDraft(db.Model):
+    """Unpublished edits made in the browser: a module's Markdown as it will be written.
+
+    Learners never see a draft. Publishing turns it into a new ModuleVersion; a module
+    has at most one draft at a time.
+    """
+
+    __tablename__ = "module_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"), unique=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    filename: Mapped[str] = mapped_column(String(200))  # NN-slug.md
+    source: Mapped[str] = mapped_column(Text)
+    case_source: Mapped[str | None] = mapped_column(Text)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    module: Mapped[Module | None] = relationship()
+    series: Mapped[Series] = relationship()
+    updated_by: Mapped[User | None] = relationship()

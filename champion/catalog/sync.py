@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from champion.auth.models import User
 from champion.badges.models import Badge
 from champion.badges.operations import award_earned_badges
 from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
@@ -28,30 +29,46 @@ class ContentInvalid(ValueError):
         self.content = content
 
 
+class SyncConflict(ValueError):
+    """Modules changed both in the browser and in their files since the last sync."""
+
+    def __init__(self, conflicts: list[str]) -> None:
+        super().__init__("; ".join(conflicts))
+        self.conflicts = conflicts
+
+
 @dataclass
 class SyncReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    web_newer: list[str] = field(default_factory=list)  # browser edits not yet exported
     series_changed: int = 0
     badges_changed: int = 0
     awards: int = 0
 
     def summary(self) -> str:
-        return (
+        text = (
             f"modules: {len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.retired)} retired"
         )
+        if self.web_newer:
+            text += (f"; {len(self.web_newer)} edited in the browser and not yet exported "
+                     f"(kept): {', '.join(self.web_newer)}")
+        return text
 
 
-def sync_content(content: Content) -> SyncReport:
+def sync_content(content: Content, force: bool = False) -> SyncReport:
+    """Import ``content``. Raises SyncConflict (before writing anything) when a module was
+    edited both in the browser and in its file since the last sync, unless ``force``, in
+    which case the file wins (the browser's version stays in the history)."""
     if content.errors:
         raise ContentInvalid(content)
     report = SyncReport()
     now = utcnow()
     series_by_slug = _sync_series(content, report, now)
-    _sync_modules(content, series_by_slug, report, now)
+    _sync_modules(content, series_by_slug, report, now, force)
     _sync_badges(content, report, now)
     _sync_resources(content)
     db.session.flush()
@@ -75,6 +92,7 @@ def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]
         series.summary = source.summary
         series.position = source.order
         series.intro_html = render_series_intro(source)
+        series.source = source.source
         series.content_hash = source.content_hash
         series.retired_at = None
         report.series_changed += 1
@@ -86,42 +104,73 @@ def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]
     return existing
 
 
+def _conflict(key: str, version: ModuleVersion) -> str:
+    who = version.created_by.name if version.created_by else "someone"
+    return (f"{key}: edited in the browser (version {version.number}, published by {who} on "
+            f"{version.created_at:%Y-%m-%d %H:%M} UTC) and in its file since the last sync. "
+            "Export the browser's version (champion modules export) and merge the two, or "
+            "sync with --force to keep the file")
+
+
 def _sync_modules(
-    content: Content, series_by_slug: dict[str, Series], report: SyncReport, now
+    content: Content, series_by_slug: dict[str, Series], report: SyncReport, now, force: bool
 ) -> None:
     existing = {
         (module.series.slug, module.slug): module
         for module in db.session.scalars(
             select(Module).options(
-                selectinload(Module.series), selectinload(Module.current_version)
+                selectinload(Module.series),
+                selectinload(Module.current_version).selectinload(ModuleVersion.created_by),
             )
         )
     }
+    conflicts = []
+    for source in content.modules:
+        module = existing.get((source.series, source.slug))
+        current = module.current_version if module else None
+        if (current is not None and current.origin == "web"
+                and current.content_hash != source.content_hash
+                and module.file_hash != source.content_hash and not force):
+            conflicts.append(_conflict(source.key, current))
+    if conflicts:
+        raise SyncConflict(conflicts)
+
     for source in content.modules:
         module = existing.pop((source.series, source.slug), None)
         if module is None:
             module = Module(series=series_by_slug[source.series], slug=source.slug)
             db.session.add(module)
-            _add_version(module, source, number=1)
+            add_version(module, source, number=1)
             report.created.append(source.key)
-            continue
-        current = module.current_version
-        if current is None or current.content_hash != source.content_hash:
-            _add_version(module, source, number=(current.number + 1) if current else 1)
-            module.retired_at = None
-            report.updated.append(source.key)
-        elif module.retired_at is not None:
-            module.retired_at = None
-            report.updated.append(source.key)
         else:
-            report.unchanged.append(source.key)
+            current = module.current_version
+            file_untouched = module.file_hash == source.content_hash
+            if current is not None and current.content_hash == source.content_hash:
+                if module.retired_at is not None:
+                    module.retired_at = None
+                    report.updated.append(source.key)
+                else:
+                    report.unchanged.append(source.key)
+            elif current is not None and current.origin == "web" and file_untouched:
+                report.web_newer.append(source.key)  # the browser's edit is the newer one
+            else:
+                add_version(module, source, number=(current.number + 1) if current else 1)
+                module.retired_at = None
+                report.updated.append(source.key)
+        module.file_hash = source.content_hash
     for (series_slug, slug), module in existing.items():
-        if module.retired_at is None:
+        current = module.current_version
+        if current is not None and current.origin == "web" and module.file_hash is None:
+            report.web_newer.append(f"{series_slug}/{slug}")  # made in the browser: no file yet
+        elif module.retired_at is None:
             module.retired_at = now
             report.retired.append(f"{series_slug}/{slug}")
 
 
-def _add_version(module: Module, source: ModuleSource, number: int) -> None:
+def add_version(
+    module: Module, source: ModuleSource, number: int, origin: str = "files",
+    author: User | None = None,
+) -> ModuleVersion:
     rendered = render_module(source)
     version = ModuleVersion(
         module=module,
@@ -145,9 +194,14 @@ def _add_version(module: Module, source: ModuleSource, number: int) -> None:
         has_case=source.case is not None,
         case_title=rendered.case_title,
         case_html=rendered.case_html,
+        origin=origin,
+        created_by=author,
+        source=source.raw.decode("utf-8-sig"),
+        case_source=source.case.raw.decode("utf-8-sig") if source.case else None,
     )
     db.session.add(version)
     module.current_version = version
+    return version
 
 
 def _sync_badges(content: Content, report: SyncReport, now) -> None:
@@ -179,6 +233,14 @@ def _sync_badges(content: Content, report: SyncReport, now) -> None:
 
 
 def _sync_resources(content: Content) -> None:
+    badges_page = db.session.get(ContentPage, "badges.yml")
+    if content.badges_source is not None:
+        if badges_page is None:
+            badges_page = ContentPage(slug="badges.yml", html="", content_hash="")
+            db.session.add(badges_page)
+        badges_page.source = content.badges_source
+    elif badges_page is not None:
+        db.session.delete(badges_page)
     page = db.session.get(ContentPage, "resources")
     if content.resources is None:
         if page is not None:
@@ -190,4 +252,5 @@ def _sync_resources(content: Content) -> None:
     elif page.content_hash == content.resources_hash:
         return
     page.html = render_markdown(content.resources)
+    page.source = content.resources
     page.content_hash = content.resources_hash or ""

@@ -78,6 +78,11 @@ def _sha256(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def content_hash(module_raw: bytes, case_raw: bytes = b"") -> str:
+    """A module's identity as content: its file and its case guide, byte for byte."""
+    return _sha256(module_raw, case_raw)
+
+
 def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
     try:
         raw = path.read_bytes()
@@ -93,10 +98,18 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
 
 
 def _read_document(
-    path: Path, report: _Reporter, *, front_matter_required: bool
+    path: Path, report: _Reporter, *, front_matter_required: bool, raw: bytes | None = None
 ) -> tuple[bytes, Document] | None:
-    """Read a Markdown file and split off its front matter, reporting what goes wrong."""
-    loaded = _read(path, report)
+    """Read a Markdown file (or ``raw``, its would-be content) and split off its front
+    matter, reporting what goes wrong."""
+    if raw is None:
+        loaded = _read(path, report)
+    else:
+        try:
+            loaded = (raw, raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            report.error(path, 1, "not UTF-8 text")
+            loaded = None
     if loaded is None:
         return None
     try:
@@ -250,6 +263,7 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
         summary=fields.string("summary"),
         intro=doc.body,
         content_hash=_sha256(raw),
+        source=raw.decode("utf-8-sig"),
     )
 
     cases: dict[str, Path] = {}
@@ -284,10 +298,31 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
     return series
 
 
+def parse_module_source(
+    root: str | Path, series: str, filename: str, source: str, case_source: str | None = None
+) -> tuple[Module | None, list[Problem]]:
+    """Parse a module that isn't (yet) a file: a draft written in the browser.
+
+    ``filename`` is the name it has, or will have, in ``root/series/``; media paths are
+    checked against that series' media folder. Problems are located as for files.
+    """
+    root = Path(root).resolve()
+    report = _Reporter(root)
+    path = root / series / filename
+    match = MODULE_FILE.match(filename)
+    if match is None or CASE_FILE.match(filename):
+        report.error(path, 1, "not a module file name (expected NN-slug.md)")
+        return None, report.problems
+    module = _load_module(path, match, None, root / series, report, raw=source.encode("utf-8"),
+                          case_raw=None if case_source is None else case_source.encode("utf-8"))
+    return module, sorted(set(report.problems))
+
+
 def _load_module(
-    path: Path, match: re.Match[str], case_path: Path | None, series_dir: Path, report: _Reporter
+    path: Path, match: re.Match[str], case_path: Path | None, series_dir: Path, report: _Reporter,
+    raw: bytes | None = None, case_raw: bytes | None = None,
 ) -> Module | None:
-    read = _read_document(path, report, front_matter_required=True)
+    read = _read_document(path, report, front_matter_required=True, raw=raw)
     if read is None:
         return None
     raw, doc = read
@@ -310,6 +345,7 @@ def _load_module(
         required=True if (flag := fields.boolean("required")) is None else flag,
         raw=raw,
         slug_line=fields.line("slug"),
+        meta=dict(doc.meta),
     )
     video = fields.string("video")
     if video is not None:
@@ -335,6 +371,7 @@ def _load_module(
         report.error(path, line, message)
     for section in sections:
         if section.name == "presentation":
+            module.presentation_source = line_text(section.lines)
             slides, slide_problems = split_slides(section.lines)
             for line, message in slide_problems:
                 report.error(path, line, message)
@@ -352,11 +389,10 @@ def _load_module(
     if not module.slides:
         report.error(path, doc.body_line, "the module has no presentation before '## Quiz'")
 
-    case_raw = b""
-    if case_path is not None:
-        module.case = _load_case(case_path, series_dir, report)
-        case_raw = module.case.raw if module.case else b""
-    module.content_hash = _sha256(raw, case_raw)
+    if case_path is not None or case_raw is not None:
+        case_file = case_path or path.with_name(path.name.removesuffix(".md") + ".case.md")
+        module.case = _load_case(case_file, series_dir, report, raw=case_raw)
+    module.content_hash = content_hash(raw, module.case.raw if module.case else b"")
     return module
 
 
@@ -371,8 +407,10 @@ def _check_media_links(path: Path, lines: list[Line], series_dir: Path, report: 
                 report.error(path, line.number, problem)
 
 
-def _load_case(path: Path, series_dir: Path, report: _Reporter) -> CaseGuide | None:
-    read = _read_document(path, report, front_matter_required=False)
+def _load_case(
+    path: Path, series_dir: Path, report: _Reporter, raw: bytes | None = None
+) -> CaseGuide | None:
+    read = _read_document(path, report, front_matter_required=False, raw=raw)
     if read is None:
         return None
     raw, doc = read
@@ -390,6 +428,7 @@ def _load_badges(path: Path, content: Content, report: _Reporter) -> list[BadgeD
     loaded = _read(path, report)
     if not loaded:
         return []
+    content.badges_source = loaded[1]
     try:
         data, node = parse_yaml(loaded[1])
     except YamlError as exc:

@@ -83,6 +83,8 @@ class Module:
     raw: bytes = b""
     content_hash: str = ""
     slug_line: int = 1  # where the slug is set, if in front matter
+    meta: dict = field(default_factory=dict)  # the front matter as written
+    presentation_source: str = ""  # the presentation as written: separators and notes kept
 
     @property
     def key(self) -> str:
@@ -103,6 +105,7 @@ class Series:
     intro: str = ""  # Markdown
     content_hash: str = ""
     modules: list[Module] = field(default_factory=list)
+    source: str = ""  # index.md as written
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class Content:
     badges: list[BadgeDefinition] = field(default_factory=list)
     resources: str | None = None  # Markdown of resources.md
     resources_hash: str | None = None
+    badges_source: str | None = None  # badges.yml as written
     problems: list[Problem] = field(default_factory=list)
 
     @property

@@ -1,0 +1,127 @@
+"""Authoring in the browser: drafts, publishing, restoring. Files and database agree
+because a draft *is* the module's Markdown, parsed and rendered exactly as sync does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from champion.audit.operations import record
+from champion.auth.models import User
+from champion.badges.operations import award_earned_badges
+from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
+from champion.catalog.sync import add_version
+from champion.content import Module as ModuleSource
+from champion.content import Problem
+from champion.content.loader import SLUG, parse_module_source
+from champion.content.writer import write_module
+from champion.extensions import db
+
+
+class AuthoringError(ValueError):
+    """The change can't be made; ``problems`` say where."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def content_root() -> Path:
+    return Path(current_app.config["CHAMPION_MODULES_DIR"])
+
+
+def parse_draft(draft: ModuleDraft) -> tuple[ModuleSource | None, list[Problem]]:
+    return parse_module_source(content_root(), draft.series.slug, draft.filename,
+                               draft.source, draft.case_source)
+
+
+def draft_for(module: Module, actor: User) -> ModuleDraft:
+    """The module's draft, started from its current version if there is none yet."""
+    draft = db.session.scalar(select(ModuleDraft).where(ModuleDraft.module_id == module.id))
+    if draft is not None:
+        return draft
+    version = module.current_version
+    if version is None or version.source is None:
+        raise AuthoringError("this module has no stored Markdown: run champion modules sync")
+    draft = ModuleDraft(
+        module=module, series=module.series, filename=Path(version.source_path).name,
+        source=version.source, case_source=version.case_source, base_version_id=version.id,
+        updated_by_id=actor.id,
+    )
+    db.session.add(draft)
+    return draft
+
+
+def new_module_draft(series: Series, slug: str, title: str, duration: int,
+                     actor: User) -> ModuleDraft:
+    if not SLUG.match(slug):
+        raise AuthoringError("use lowercase words joined by - for the slug, e.g. pain-basics")
+    taken = db.session.scalar(select(Module.id).where(Module.series_id == series.id,
+                                                      Module.slug == slug))
+    drafted = db.session.scalar(select(ModuleDraft.id).where(
+        ModuleDraft.series_id == series.id, ModuleDraft.filename.like(f"%-{slug}.md")))
+    if taken or drafted:
+        raise AuthoringError(f"{series.slug} already has a module called {slug}")
+    position = (db.session.scalar(
+        select(func.max(ModuleVersion.position)).join(Module, Module.current_version_id ==
+                                                      ModuleVersion.id)
+        .where(Module.series_id == series.id)) or 0) + 1
+    source = write_module(
+        {"title": title, "duration": duration},
+        "## " + title + "\n\nWrite the first slide here. A line holding only --- between "
+        "blank lines starts the next slide.",
+    )
+    draft = ModuleDraft(series=series, filename=f"{position:02d}-{slug}.md", source=source,
+                        updated_by_id=actor.id)
+    db.session.add(draft)
+    db.session.flush()
+    record(actor, "draft.create", draft, f"new module {series.slug}/{slug} drafted")
+    return draft
+
+
+def save_draft(draft: ModuleDraft, source: str, case_source: str | None, actor: User) -> None:
+    draft.source = source
+    draft.case_source = case_source
+    draft.updated_by_id = actor.id
+
+
+def publish(draft: ModuleDraft, actor: User) -> ModuleVersion:
+    """Turn the draft into a new published version; learners see it from now on."""
+    parsed, problems = parse_draft(draft)
+    errors = [p for p in problems if p.severity == "error"]
+    if parsed is None or errors:
+        raise AuthoringError("the draft has errors; fix them before publishing", errors)
+    module = draft.module
+    if module is None:
+        module = Module(series=draft.series, slug=parsed.slug)
+        db.session.add(module)
+        number = 1
+    else:
+        number = (module.current_version.number + 1) if module.current_version else 1
+        if parsed.slug != module.slug:
+            raise AuthoringError("a published module's slug can't change: it is its identity")
+    version = add_version(module, parsed, number=number, origin="web", author=actor)
+    module.retired_at = None
+    db.session.delete(draft)
+    db.session.flush()
+    record(actor, "module.publish", module,
+           f"{draft.series.slug}/{module.slug} version {number} published",
+           version=number)
+    award_earned_badges()  # a change of content can complete someone's criteria
+    return version
+
+
+def restore(version: ModuleVersion, actor: User) -> ModuleDraft:
+    """An earlier version, as the module's draft (replacing any draft)."""
+    if version.source is None:
+        raise AuthoringError("that version has no stored Markdown to restore")
+    module = version.module
+    draft = draft_for(module, actor)
+    draft.source, draft.case_source = version.source, version.case_source
+    draft.base_version_id = version.id
+    draft.updated_by_id = actor.id
+    record(actor, "module.restore", module,
+           f"{module.series.slug}/{module.slug}: version {version.number} restored as a draft")
+    return draft

@@ -1,0 +1,60 @@
+"""The writer: what it writes parses back to the same module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from champion.content import load_content
+from champion.content.loader import parse_module_source
+from champion.content.model import Choice, Question
+from champion.content.writer import write_case, write_module, write_quiz
+
+CURRICULUM = load_content(Path(__file__).resolve().parents[2] / "modules")
+
+
+def rewrite(module):
+    source = write_module(module.meta, module.presentation_source, module.questions,
+                          module.references)
+    case = write_case(module.case.title, module.case.body) if module.case else None
+    return parse_module_source(CURRICULUM.root, module.series, module.path.split("/")[-1],
+                               source, case)
+
+
+@pytest.mark.parametrize("module", CURRICULUM.modules, ids=lambda m: m.key)
+def test_every_curriculum_module_survives_a_rewrite(module):
+    again, problems = rewrite(module)
+    assert problems == []
+    assert again.meta == module.meta
+    assert again.questions == tuple(
+        Question(q.prompt, tuple(Choice(" ".join(c.text.split()), c.correct, c.feedback,
+                                        again.questions[i].choices[j].line)
+                                 for j, c in enumerate(q.choices)),
+                 q.explanation, again.questions[i].line)
+        for i, q in enumerate(module.questions))
+    assert [s.text for s in again.slides] == [s.text for s in module.slides]
+    assert [s.notes for s in again.slides] == [s.notes for s in module.slides]
+    assert again.references == module.references
+    if module.case:
+        assert (again.case.title, again.case.body.strip()) == (module.case.title,
+                                                                module.case.body.strip())
+
+
+def test_a_rewritten_module_rewrites_identically():
+    module = CURRICULUM.modules[3]
+    first, _ = rewrite(module)
+    second, _ = rewrite(first)
+    assert first.raw == second.raw and first.content_hash == second.content_hash
+
+
+def test_quiz_writing_handles_multiline_text_and_feedback():
+    question = Question(
+        prompt="A woman asks:\n\n“Is this the end?”\n\nWhat do you say first?",
+        choices=(Choice("Ask what she understands", True, "Yes:\n\nit opens the door.", 0),
+                 Choice("Give the median survival", False, None, 0)),
+        explanation="Ask–Tell–Ask.\n\nThen pause.", line=0)
+    text = write_quiz([question])
+    assert text.startswith("## Quiz\n\n1. A woman asks:\n\n   “Is this the end?”")
+    assert "     > Yes:\n     >\n     > it opens the door." in text
+    assert "   > Ask–Tell–Ask.\n   >\n   > Then pause." in text
