@@ -121,7 +121,7 @@ def _sync_modules(
             select(Module).options(
                 selectinload(Module.series),
                 selectinload(Module.current_version).selectinload(ModuleVersion.created_by),
-            )
+            ).execution_options(populate_existing=True)  # compare with what is stored now
         )
     }
     conflicts = []

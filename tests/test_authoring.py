@@ -1,0 +1,267 @@
+"""Educators author in the browser: drafts, quiz editor, preview, publish, history,
+export and re-import, conflicts with files, GIFT, media and item analysis."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from champion.audit.models import AuditEvent
+from champion.catalog.models import Module, ModuleDraft, ModuleVersion
+from champion.content import load_content
+from champion.extensions import db
+from tests.conftest import csrf_token, login, sync
+from tests.helpers import submit
+
+
+@pytest.fixture
+def authoring(app, content_dir):
+    """A writable content folder, synced, as the app's content folder."""
+    previous = app.config["CHAMPION_MODULES_DIR"]
+    app.config["CHAMPION_MODULES_DIR"] = str(content_dir)
+    sync(content_dir)
+    yield content_dir
+    app.config["CHAMPION_MODULES_DIR"] = previous
+
+
+@pytest.fixture
+def author(app, educator):
+    client = app.test_client()
+    login(client, educator)
+    return client
+
+
+def post(client, url, data=None, **kwargs):
+    token = csrf_token(client, "/auth/logout")
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def text_of(response) -> str:
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+                                  .split()))
+
+
+def new_module(author, slug="breathlessness", title="Breathlessness at the end of life"):
+    response = post(author, "/author/modules/new",
+                    {"series": "basics", "title": title, "slug": slug, "duration": "12"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def edit_content(author, draft_id, **overrides):
+    data = {"title": "Breathlessness at the end of life", "duration": "12",
+            "summary": "Opioids, fans and presence.", "objectives": "Assess dyspnea\nTreat it",
+            "pass_mark": "80", "required": "y",
+            "body": "## Assess first\n\nAsk how breathless she feels.\n\n"
+                    "<!-- Presenter: pause here -->\n\n---\n\n## Then treat\n\nA fan helps.",
+            "references": "1. Someone. A source. 2020.", "case_title": "", "case_body": ""}
+    data.update(overrides)
+    return post(author, f"/author/drafts/{draft_id}", data)
+
+
+QUIZ = {
+    "questions-0-prompt": "What helps breathlessness first?",
+    "questions-0-choices-0-text": "A handheld fan", "questions-0-choices-0-correct": "y",
+    "questions-0-choices-1-text": "Oxygen for everyone",
+    "questions-0-choices-1-feedback": "Oxygen helps only the hypoxic.",
+    "questions-0-explanation": "A fan on the face reduces breathlessness.",
+    "action": "save",
+}
+
+
+def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, author, learner,
+                                                            client):
+    draft_id = new_module(author)
+    page = author.get(f"/author/drafts/{draft_id}").get_data(as_text=True)
+    assert "Breathlessness at the end of life" in page and "Live preview" in page
+    assert edit_content(author, draft_id).status_code == 302
+    response = post(author, f"/author/drafts/{draft_id}/quiz", QUIZ)
+    assert response.status_code == 302
+
+    # Learners never see a draft.
+    learner_client = app.test_client()
+    login(learner_client, learner)
+    assert "Breathlessness" not in learner_client.get("/").get_data(as_text=True)
+    assert learner_client.get("/modules/basics/breathlessness").status_code == 404
+
+    preview = author.get(f"/author/drafts/{draft_id}/preview")
+    text = text_of(preview)
+    assert "Assess first" in text and "A fan helps." in text and "pause here" not in text
+    assert "What helps breathlessness first?" in text and "Opioids, fans and presence." in text
+    assert "Assess dyspnea" in text  # the objectives, as learners see them
+
+    response = post(author, f"/author/drafts/{draft_id}/publish")
+    assert response.status_code == 302
+    module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
+    version = module.current_version
+    assert version.origin == "web" and version.created_by.email == "educator@example.org"
+    assert version.source_path == "basics/05-breathlessness.md"
+    assert db.session.scalar(select(ModuleDraft)) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "module.publish"))
+    assert event.summary == "basics/breathlessness version 1 published"
+
+    page = learner_client.get("/modules/basics/breathlessness").get_data(as_text=True)
+    assert "A fan helps." in page and "pause here" not in page
+    result = submit(learner_client, "basics", "breathlessness", {"q1": "q1-c1"})
+    assert result.status_code == 302
+
+    analysis = text_of(author.get(f"/author/modules/{module.id}/analysis"))
+    assert "1 attempts" in analysis and "Facility 1.00" in analysis
+    csv_text = author.get(f"/author/modules/{module.id}/analysis.csv").get_data(as_text=True)
+    assert "What helps breathlessness first?" in csv_text
+
+
+def test_export_then_sync_is_unchanged(app, authoring, author, runner, tmp_path):
+    draft_id = new_module(author)
+    edit_content(author, draft_id)
+    post(author, f"/author/drafts/{draft_id}/quiz", QUIZ)
+    post(author, f"/author/drafts/{draft_id}/publish")
+    out = tmp_path / "exported"
+    result = runner.invoke(args=["modules", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    written = (out / "basics" / "05-breathlessness.md").read_text()
+    assert written.startswith("---\ntitle: Breathlessness at the end of life\nduration: 12\n")
+    assert "1. What helps breathlessness first?\n\n   - [x] A handheld fan\n" in written
+    assert "     > Oxygen helps only the hypoxic." in written
+    assert not load_content(out).problems
+    again = runner.invoke(args=["modules", "sync", str(out)])
+    assert "modules: 0 created, 0 updated, 6 unchanged, 0 retired" in again.output
+
+
+def test_quiz_editor_actions_and_errors_that_name_the_question(app, authoring, author):
+    draft_id = new_module(author)
+    added = post(author, f"/author/drafts/{draft_id}/quiz", {"action": "add-question"})
+    page = added.get_data(as_text=True)
+    assert "Question 1" in page and 'name="questions-0-choices-1-text"' in page
+    more = post(author, f"/author/drafts/{draft_id}/quiz", {
+        "questions-0-prompt": "Kept?", "questions-0-choices-0-text": "",
+        "questions-0-choices-1-text": "", "action": "add-choice:0"})
+    assert 'name="questions-0-choices-2-text"' in more.get_data(as_text=True)
+    assert "Kept?" in more.get_data(as_text=True)  # what was typed survives the action
+    bad = post(author, f"/author/drafts/{draft_id}/quiz", {
+        "questions-0-prompt": "", "questions-0-choices-0-text": "Only one",
+        "questions-1-prompt": "Second?", "questions-1-choices-0-text": "A",
+        "questions-1-choices-1-text": "B", "action": "save"})
+    assert bad.status_code == 422
+    text = text_of(bad)
+    assert "Question 1: write the question." in text
+    assert "Question 1: give at least two choices." in text
+    assert "Question 2: mark at least one choice as correct." in text
+    assert "Second?" in bad.get_data(as_text=True)  # nothing the educator typed is lost
+
+
+def test_editing_an_existing_module_keeps_attempts_on_their_version(
+        app, authoring, author, learner):
+    learner_client = app.test_client()
+    login(learner_client, learner)
+    submit(learner_client, "basics", "second-steps", {"q1": "q1-c1"})
+    module = db.session.scalar(select(Module).where(Module.slug == "second-steps"))
+    response = post(author, f"/author/modules/{module.id}/draft")
+    draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    page = author.get(f"/author/drafts/{draft_id}").get_data(as_text=True)
+    assert "One slide only." in page
+    edit_content(author, draft_id, title="Second steps, revised", body="Two slides now.")
+    post(author, f"/author/drafts/{draft_id}/publish")
+    db.session.expire_all()
+    assert module.current_version.number == 2
+    assert module.current_version.question_count == 1  # the quiz came along unchanged
+    history = text_of(author.get(f"/author/modules/{module.id}/history"))
+    assert "Files (champion modules sync)" in history and "Test Educator" in history
+    diff = author.get(f"/author/modules/{module.id}/history?a=1&b=2").get_data(as_text=True)
+    assert "-One slide only." in diff and "+Two slides now." in diff
+    response = post(author, f"/author/modules/{module.id}/versions/1/restore")
+    draft = db.session.scalar(select(ModuleDraft))
+    assert "One slide only." in draft.source
+
+
+def test_sync_refuses_when_browser_and_file_both_changed(app, authoring, author, runner):
+    module = db.session.scalar(select(Module).where(Module.slug == "reading"))
+    response = post(author, f"/author/modules/{module.id}/draft")
+    draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    edit_content(author, draft_id, title="A reading, from the browser", body="Web words.")
+    post(author, f"/author/drafts/{draft_id}/publish")
+    # Untouched file: the browser's newer version is kept, not overwritten.
+    kept = runner.invoke(args=["modules", "sync", str(authoring)])
+    assert kept.exit_code == 0 and "edited in the browser and not yet exported (kept)" in \
+        kept.output
+    file = authoring / "basics" / "03-reading.md"
+    file.write_text(file.read_text().replace("Read this", "Read this file edit"))
+    refused = runner.invoke(args=["modules", "sync", str(authoring)])
+    assert refused.exit_code == 1
+    assert "conflict: basics/reading: edited in the browser (version 2, published by Test " \
+           "Educator" in refused.output
+    assert "nothing was changed" in refused.output
+    forced = runner.invoke(args=["modules", "sync", "--force", str(authoring)])
+    assert forced.exit_code == 0
+    db.session.expire_all()
+    assert module.current_version.number == 3 and module.current_version.origin == "files"
+
+
+def test_gift_import_and_export(app, authoring, author):
+    draft_id = new_module(author)
+    gift = "::Q1:: Which helps? {=A fan #Yes ~Oxygen for all ####Fans work.}\n\n" \
+           "::Q2:: Pick both. {~%50%One ~%50%Two ~%-100%Three}\n"
+    response = post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(gift.encode()), "bank.gift"), "mode": "append"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = author.get(f"/author/drafts/{draft_id}/quiz").get_data(as_text=True)
+    assert "Which helps?" in page and "Pick both." in page
+    exported = author.get(f"/author/drafts/{draft_id}/quiz.gift").get_data(as_text=True)
+    assert "=A fan" in exported and "~%50%One" in exported and "####Fans work." in exported
+    bad = post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(b"Is it true? {T}\n"), "bad.gift"), "mode": "replace"},
+        content_type="multipart/form-data")
+    assert bad.status_code == 422
+    assert "true/false" in bad.get_data(as_text=True)
+    page = author.get(f"/author/drafts/{draft_id}/quiz").get_data(as_text=True)
+    assert "Which helps?" in page  # a failed import changed nothing
+
+
+def test_media_upload_checks_type_and_stores_with_the_content(app, authoring, author):
+    draft_id = new_module(author)
+    png = (authoring / "badges" / "graduate.png").read_bytes()
+    ok = post(author, f"/author/drafts/{draft_id}/media", {
+        "file": (io.BytesIO(png), "Chest X-ray.PNG")}, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    assert (authoring / "basics" / "media" / "chest_x-ray.png").read_bytes() == png
+    page = author.get(f"/author/drafts/{draft_id}/media").get_data(as_text=True)
+    assert "![Describe the image](media/chest_x-ray.png)" in page
+    fake = post(author, f"/author/drafts/{draft_id}/media", {
+        "file": (io.BytesIO(b"<script>alert(1)</script>"), "evil.png")},
+        content_type="multipart/form-data")
+    assert fake.status_code == 422 and "not a PNG file" in fake.get_data(as_text=True)
+    html = post(author, f"/author/drafts/{draft_id}/media", {
+        "file": (io.BytesIO(b"<html>"), "page.html")}, content_type="multipart/form-data")
+    assert "Upload a PNG, JPEG, GIF or WebP image, or a PDF." in html.get_data(as_text=True)
+    edit_content(author, draft_id, body="![X-ray](media/chest_x-ray.png)")
+    preview = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
+    assert 'src="/modules/basics/media/chest_x-ray.png"' in preview
+
+
+def test_live_preview_renders_and_sanitizes(app, authoring, author):
+    response = post(author, "/author/preview", {"markdown": "**Bold** <script>x()</script>",
+                                                "series": "basics"})
+    assert response.get_data(as_text=True) == "<p><strong>Bold</strong> </p>"
+
+
+def test_the_authoring_area_is_for_educators(app, authoring, learner, lead):
+    for user in (learner, lead):
+        client = app.test_client()
+        login(client, user)
+        assert client.get("/author/").status_code == 403
+        assert client.get("/author/modules/new").status_code == 403
+
+
+def test_drafts_with_errors_cannot_be_published(app, authoring, author):
+    draft_id = new_module(author)
+    edit_content(author, draft_id, body="![missing](media/nowhere.png)")
+    page = text_of(author.get(f"/author/drafts/{draft_id}/preview"))
+    assert "media file 'media/nowhere.png' does not exist" in page
+    response = post(author, f"/author/drafts/{draft_id}/publish")
+    assert response.status_code == 302
+    assert db.session.scalar(select(ModuleVersion).where(ModuleVersion.origin == "web")) is None
