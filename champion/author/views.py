@@ -268,7 +268,8 @@ def quiz(draft_id: int):
                                       parsed.references)
                 save_draft(draft, source, draft.case_source if case else None, current_user)
                 db.session.commit()
-                flash(f"Quiz saved: {len(questions)} questions. Publish the draft to give it "
+                flash(f"Quiz saved: {len(questions)} question{'' if len(questions) == 1 else 's'}. "
+                      "Publish the draft to give it "
                       "to learners.", "success")
                 return redirect(url_for(".quiz", draft_id=draft.id))
     else:
