@@ -32,6 +32,15 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAMPION_ISSUER_URL": environ.get("CHAMPION_ISSUER_URL") or "https://champion.example.org",
         "CHAMPION_ISSUER_EMAIL": environ.get("CHAMPION_ISSUER_EMAIL")
         or "badges@champion.example.org",
+        # Rate limits live here; shared across workers when it is a Redis URL.
+        "CHAMPION_RATELIMIT_STORAGE_URL": environ.get("CHAMPION_RATELIMIT_STORAGE_URL") or None,
+        "CHAMPION_SMTP_HOST": environ.get("CHAMPION_SMTP_HOST") or None,
+        "CHAMPION_SMTP_PORT": int(environ.get("CHAMPION_SMTP_PORT") or 25),
+        "CHAMPION_SMTP_USERNAME": environ.get("CHAMPION_SMTP_USERNAME") or None,
+        "CHAMPION_SMTP_PASSWORD": environ.get("CHAMPION_SMTP_PASSWORD") or None,
+        "CHAMPION_SMTP_STARTTLS": (environ.get("CHAMPION_SMTP_STARTTLS") or "").lower()
+        in ("1", "true", "yes"),
+        "CHAMPION_MAIL_FROM": environ.get("CHAMPION_MAIL_FROM") or "champion@localhost",
         # The Ed25519 key that signs Open Badges 3.0 credentials (made on first use).
         "CHAMPION_ISSUER_KEY_FILE": environ.get("CHAMPION_ISSUER_KEY_FILE") or None,
         # Passwords hash with Werkzeug's default (scrypt) unless a method is named.

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 import config as champion_config
 from champion import filters
 from champion.extensions import csrf, db, login_manager, migrate
+from champion.security import register_security
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,6 +30,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -150,14 +152,16 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from champion.cli import (
+        backup_command,
         badges_cli,
         demo_command,
         departments_cli,
         modules_cli,
         report_cli,
+        restore_command,
         users_cli,
     )
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    demo_command):
+                    backup_command, restore_command, demo_command):
         app.cli.add_command(command)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
+import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -13,6 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from champion.audit.operations import record
 from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, create_user, find_user, set_password
 from champion.badges.checking import check_credential_file
@@ -116,6 +120,8 @@ def modules_export(directory: str) -> None:
     removed from DIRECTORY.
     """
     report = export_content(Path(directory), media_from=_content_dir(None))
+    record(None, "content.export", None,
+           f"content exported to {directory}: {len(report.written)} files")
     db.session.commit()
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
@@ -261,6 +267,63 @@ def badges_verify(path: str, jwks_path: str | None) -> None:
     for line in outcome.lines:
         click.echo(line)
     sys.exit(0 if outcome.valid else 1)
+
+
+# --- backups ---------------------------------------------------------------------------
+
+def _sqlite_path() -> Path | None:
+    url = db.engine.url
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the database to PATH while the site keeps running.
+
+    SQLite: an online backup (consistent even mid-write). PostgreSQL: runs pg_dump in its
+    custom format (restore with pg_restore).
+    """
+    source = _sqlite_path()
+    if source is not None:
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(path)) as copy:
+            live.backup(copy)
+        click.echo(f"backed up {source} to {path}")
+        return
+    url = db.engine.url
+    if url.get_backend_name() != "postgresql":
+        raise click.ClickException(f"no backup method for {url.get_backend_name()}")
+    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        subprocess.run(["pg_dump", "--format=custom", f"--file={path}", libpq], check=True)
+    except FileNotFoundError as exc:
+        raise click.ClickException("pg_dump is not installed: install the PostgreSQL "
+                                   "client tools") from exc
+    except subprocess.CalledProcessError as exc:
+        raise click.ClickException(f"pg_dump failed (exit {exc.returncode})") from exc
+    click.echo(f"backed up {url.database} to {path} (restore with pg_restore)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
+@with_appcontext
+def restore_command(path: str, yes: bool) -> None:
+    """SQLite: replace the database with the backup at PATH (stop the site first)."""
+    target = _sqlite_path()
+    if target is None:
+        raise click.ClickException("for PostgreSQL, restore with pg_restore (see "
+                                   "docs/deployment.md)")
+    with closing(sqlite3.connect(path)) as backup:
+        if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise click.ClickException(f"{path} is not a sound SQLite database")
+    if not yes:
+        click.confirm(f"Replace {target} with {path}?", abort=True)
+    db.engine.dispose()
+    with closing(sqlite3.connect(path)) as backup, closing(sqlite3.connect(target)) as live:
+        backup.backup(live)
+    click.echo(f"restored {target} from {path}")
 
 
 # --- demo ------------------------------------------------------------------------------

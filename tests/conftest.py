@@ -106,10 +106,13 @@ def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture
 def app(_app: Flask) -> Iterator[Flask]:
+    from champion.security import limiter
+
     with _app.app_context():
         yield _app
         db.session.remove()
         empty_tables()
+        limiter.reset()  # rate-limit counts belong to one test
 
 
 @pytest.fixture

@@ -122,12 +122,13 @@ def test_set_password_tokens_are_signed_expire_and_work_once(app, learner):
     learner.password_hash = None
     db.session.commit()
     token = set_password_token(learner)
-    assert user_for_token(token) == learner
-    assert user_for_token(token + "x") is None
-    assert user_for_token(token, max_age=timedelta(seconds=-1)) is None
+    assert user_for_token(token, "set-password") == learner
+    assert user_for_token(token, "reset-password") is None  # a token serves one purpose
+    assert user_for_token(token + "x", "set-password") is None
+    assert user_for_token(token, "set-password", max_age=timedelta(seconds=-1)) is None
     learner.set_password("a-new-password!", method="pbkdf2:sha256:1")
     db.session.commit()
-    assert user_for_token(token) is None
+    assert user_for_token(token, "set-password") is None
 
 
 def test_web_roster_import_creates_updates_and_shows_links(app, department, lead, learner):

@@ -12,6 +12,7 @@ from champion.audit.models import AuditEvent
 from champion.auth.access import role_required
 from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, change_role, find_user, set_active
+from champion.auth.privacy import DeletionError, delete_account
 from champion.badges.forms import RevokeForm
 from champion.badges.models import BadgeAward
 from champion.badges.operations import revoke_award
@@ -129,6 +130,25 @@ def person_active(user_id: int):
         else:
             db.session.commit()
             flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for(".person", user_id=user.id))
+
+
+@blueprint.post("/people/<int:user_id>/delete")
+@role_required(Role.ADMIN)
+def person_delete(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".person", user_id=user.id))
+    if (request.form.get("confirm_email") or "").strip().lower() != user.email:
+        flash("Type the account's email address exactly to confirm the deletion.", "error")
+        return redirect(url_for(".person", user_id=user.id))
+    try:
+        delete_account(user, current_user)
+    except DeletionError as exc:
+        flash(str(exc).capitalize() + ".", "error")
+    else:
+        db.session.commit()
+        flash(f"Account {user.id} deleted: personal data erased, badges revoked.", "success")
     return redirect(url_for(".person", user_id=user.id))
 
 

@@ -16,12 +16,12 @@ def record(
     summary: str,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event for ``target`` (a model instance); the caller commits."""
+    """Add an audit event for ``target`` (a model instance, or None); the caller commits."""
     db.session.flush()  # the target has an id
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
-        target_type=type(target).__name__.lower(),
+        target_type=type(target).__name__.lower() if target is not None else "none",
         target_id=getattr(target, "id", None),
         summary=summary,
         detail=detail,

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from champion.auth.passwords import password_problem
+
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
@@ -30,9 +32,12 @@ class NewPasswordForm(FlaskForm):
     )
 
     def validate_password(self, field: PasswordField) -> None:
-        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if len(field.data or "") < minimum:
-            raise ValidationError(f"Use at least {minimum} characters.")
+        email = self.email.data if "email" in self._fields else getattr(
+            self, "email_for_check", None)
+        problem = password_problem(field.data or "", current_app.config["PASSWORD_MIN_LENGTH"],
+                                   email)
+        if problem:
+            raise ValidationError(problem)
 
 
 class SetPasswordForm(NewPasswordForm):
@@ -75,3 +80,12 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Signing out is a POST, so another site can't sign a learner out."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[InputRequired("Enter your email address."), Length(max=254)],
+        filters=[strip],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,10 +40,20 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]  # personal data erased; records kept anonymous
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
         return self.active
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does; never reveals it."""
+        return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # The session names the password it was opened with: a new password ends it.
+        return f"{self.id}:{self.password_fingerprint}"
 
     def has_role(self, *roles: Role | str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""

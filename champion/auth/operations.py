@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from champion.audit.operations import record
 from champion.auth.models import Role, User, normalize_email
+from champion.auth.passwords import password_problem
 from champion.departments.models import Department
 from champion.extensions import db
 
@@ -71,7 +72,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountError(f"the password must have at least {minimum} characters")
+    problem = password_problem(password, current_app.config["PASSWORD_MIN_LENGTH"], user.email)
+    if problem:
+        raise AccountError(problem)
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])

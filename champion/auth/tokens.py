@@ -1,12 +1,13 @@
-"""Signed, expiring links to set a password.
+"""Signed, expiring links: set a first password, reset a forgotten one.
 
-The token carries a fingerprint of the account's current password hash, so it stops
-working the moment a password is set: single use without a table of tokens.
+Each token carries a fingerprint of the account's current password hash, so it stops
+working the moment a password is set: single use without a table of tokens. The same
+fingerprint is in every session (see User.get_id), so changing a password also ends
+every other session.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from flask import current_app
@@ -16,28 +17,32 @@ from champion.auth.models import User
 from champion.extensions import db
 
 SET_PASSWORD_LIFETIME = timedelta(days=14)
-_SALT = "champion.set-password"
+RESET_PASSWORD_LIFETIME = timedelta(hours=1)
+PURPOSES = {"set-password": SET_PASSWORD_LIFETIME, "reset-password": RESET_PASSWORD_LIFETIME}
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"champion.{purpose}")
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+def make_token(user: User, purpose: str) -> str:
+    return _serializer(purpose).dumps({"user": user.id, "state": user.password_fingerprint})
 
 
-def set_password_token(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "state": _fingerprint(user)})
-
-
-def user_for_token(token: str, max_age: timedelta = SET_PASSWORD_LIFETIME) -> User | None:
+def user_for_token(token: str, purpose: str, max_age: timedelta | None = None) -> User | None:
     """The account the token is for, or None if it is forged, expired or already used."""
+    lifetime = PURPOSES[purpose] if max_age is None else max_age
     try:
-        data = _serializer().loads(token, max_age=int(max_age.total_seconds()))
+        data = _serializer(purpose).loads(token, max_age=int(lifetime.total_seconds()))
     except BadSignature:
         return None
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("state") != _fingerprint(user):
+    if user is None or not user.active or data.get("state") != user.password_fingerprint:
         return None
     return user
+
+
+def set_password_token(user: User) -> str:
+    return make_token(user, "set-password")

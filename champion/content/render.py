@@ -29,8 +29,8 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan", "style"},
-    "th": {"colspan", "rowspan", "scope", "style"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
     "sup": {"id"},
     "li": {"id"},
@@ -78,7 +78,6 @@ def sanitize(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
-        filter_style_properties={"text-align"},
         strip_comments=True,
         link_rel="noopener noreferrer",
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from champion.auth.privacy import personal_data
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module
 from champion.catalog.queries import catalog, find_module
@@ -44,6 +47,16 @@ def me():
     return render_template(
         "progress/me.html", catalog=catalog(current_user.id), attempts=attempts, awards=awards
     )
+
+
+@blueprint.get("/me/data.json")
+@login_required
+def my_data():
+    """Everything the platform holds about the signed-in learner, to keep or to move."""
+    body = json.dumps(personal_data(current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="champion-my-data.json"',
+        "Cache-Control": "no-store"})
 
 
 @blueprint.post("/modules/<series_slug>/<module_slug>/complete")

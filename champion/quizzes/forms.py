@@ -7,6 +7,7 @@ question, or made up, is caught and named rather than silently graded.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -67,6 +68,7 @@ class MultipleAnswerField(_QuestionField, SelectMultipleField):
 
 class QuizForm(FlaskForm):
     version = HiddenField()
+    submission = HiddenField()  # a one-time key: the same form posted twice is one attempt
 
     def question_fields(self) -> list[Field]:
         return [self[name] for name in self._question_names]
@@ -78,6 +80,10 @@ class QuizForm(FlaskForm):
             values = field.data if isinstance(field.data, list) else [field.data]
             chosen[index] = {int(_VALUE.match(v)[2]) - 1 for v in values if v}
         return chosen
+
+    def validate_submission(self, field: HiddenField) -> None:
+        if field.data and not re.fullmatch(r"[0-9a-f]{32}", field.data):
+            raise ValidationError("The form was altered: reload the quiz and submit again.")
 
     def validate_version(self, field: HiddenField) -> None:
         if str(field.data) != str(self._version_id):
@@ -105,4 +111,5 @@ def build_quiz_form(version_id: int, quiz: dict, **kwargs: Any) -> QuizForm:
         form[name].question_number = number
     if not form.is_submitted():
         form.version.data = str(version_id)
+        form.submission.data = uuid.uuid4().hex
     return form

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from champion.catalog.models import Module, ModuleVersion
@@ -14,7 +14,11 @@ from champion.extensions import db
 
 class Attempt(db.Model):
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_module", "user_id", "module_id"),)
+    __table_args__ = (
+        Index("ix_attempts_user_module", "user_id", "module_id"),
+        # The quiz form carries a one-time key: a double-clicked submit is one attempt.
+        UniqueConstraint("user_id", "submission_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -26,6 +30,7 @@ class Attempt(db.Model):
     question_count: Mapped[int]
     pass_mark: Mapped[int]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submission_key: Mapped[str | None] = mapped_column(String(32))
 
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion] = relationship()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
 from champion.catalog.models import ModuleVersion
@@ -20,20 +22,31 @@ class Submission:
     attempt: Attempt
     newly_completed: bool
     awards: list[BadgeAward]
+    repeated: bool = False  # the same form submitted again (a double click): nothing new
 
 
 def submit_quiz(
-    user: User, version: ModuleVersion, selections: Mapping[int, Iterable[int]]
+    user: User,
+    version: ModuleVersion,
+    selections: Mapping[int, Iterable[int]],
+    submission_key: str | None = None,
 ) -> Submission:
     """Record one graded attempt against the version answered; one transaction.
 
     ``selections`` maps question index to chosen choice indexes, already checked to
-    belong to their question. The caller commits.
+    belong to their question. ``submission_key`` comes from the form: the same key twice
+    returns the first attempt instead of recording another. The caller commits.
     """
     if not version.has_quiz:
         raise ValueError("this module has no quiz")
     now = utcnow()
     lock_learner(user.id, now)
+    if submission_key:
+        # Under the learner's lock, so a simultaneous double click sees the first one.
+        earlier = db.session.scalar(select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.submission_key == submission_key))
+        if earlier is not None:
+            return Submission(earlier, newly_completed=False, awards=[], repeated=True)
     result = grade_attempt(answer_key(version.quiz), selections, version.pass_mark)
     attempt = Attempt(
         user_id=user.id,
@@ -45,6 +58,7 @@ def submit_quiz(
         question_count=len(result.questions),
         pass_mark=version.pass_mark,
         submitted_at=now,
+        submission_key=submission_key,
         answers=[
             AttemptAnswer(question_index=i, selected=sorted(q.selected), correct=q.correct)
             for i, q in enumerate(result.questions)

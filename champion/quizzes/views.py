@@ -37,7 +37,8 @@ def take(series_slug: str, module_slug: str):
         abort(404)
     form = build_quiz_form(version.id, version.quiz)
     if form.validate_on_submit():
-        submission = submit_quiz(current_user, version, form.selections())
+        submission = submit_quiz(current_user, version, form.selections(),
+                                 submission_key=form.submission.data or None)
         db.session.commit()
         attempt = submission.attempt
         if submission.newly_completed:

@@ -1,0 +1,103 @@
+"""A learner's data: all of it to take away, or erased on request.
+
+Deletion policy (docs/security.md): the account's personal data (name, email, password)
+is erased and sign-in is impossible; attempts and progress stay, anonymous, so that
+question statistics and department totals don't change after the fact; each badge award is
+revoked with the reason "The earner's account was deleted", so a link that was shared
+still answers, truthfully, that the credential is no longer valid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from champion.audit.operations import record
+from champion.auth.models import Role, User
+from champion.badges.models import BadgeAward, ProgrammeEvaluation
+from champion.database import utcnow
+from champion.departments.models import Department, department_leads, department_members
+from champion.extensions import db
+from champion.progress.models import ModuleProgress
+from champion.quizzes.models import Attempt
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about ``user``, as plain JSON-ready data."""
+    departments = db.session.scalars(
+        select(Department.name).join(department_members,
+                                     department_members.c.department_id == Department.id)
+        .where(department_members.c.user_id == user.id)).all()
+    progress = db.session.scalars(
+        select(ModuleProgress).options(selectinload(ModuleProgress.module))
+        .where(ModuleProgress.user_id == user.id)).all()
+    attempts = db.session.scalars(
+        select(Attempt).options(selectinload(Attempt.answers), selectinload(Attempt.version))
+        .where(Attempt.user_id == user.id).order_by(Attempt.id)).all()
+    awards = db.session.scalars(
+        select(BadgeAward).options(selectinload(BadgeAward.badge))
+        .where(BadgeAward.user_id == user.id)).all()
+    evaluations = db.session.scalars(
+        select(ProgrammeEvaluation).where(ProgrammeEvaluation.user_id == user.id)).all()
+    return {
+        "account": {"name": user.name, "email": user.email, "role": user.role,
+                    "created_at": _iso(user.created_at),
+                    "last_active_at": _iso(user.last_active_at)},
+        "departments": list(departments),
+        "progress": [{"module": p.module.key, "started_at": _iso(p.started_at),
+                      "completed_at": _iso(p.completed_at), "best_score": p.best_score,
+                      "attempts": p.attempt_count} for p in progress],
+        "attempts": [{"module": a.version.source_path, "version": a.version.number,
+                      "submitted_at": _iso(a.submitted_at), "score": a.score,
+                      "passed": a.passed,
+                      "answers": [{"question": ans.question_index + 1,
+                                   "choices_selected": [i + 1 for i in ans.selected],
+                                   "correct": ans.correct} for ans in a.answers]}
+                     for a in attempts],
+        "badges": [{"badge": a.badge.name, "awarded_at": _iso(a.awarded_at),
+                    "expires_at": _iso(a.expires_at), "revoked_at": _iso(a.revoked_at),
+                    "verification": a.uid} for a in awards],
+        "evaluations": [{"relevance": e.relevance, "balanced": e.balanced,
+                         "free_of_commercial_bias": e.free_of_commercial_bias,
+                         "practice_change": e.practice_change, "comments": e.comments,
+                         "created_at": _iso(e.created_at)} for e in evaluations],
+    }
+
+
+class DeletionError(ValueError):
+    pass
+
+
+def delete_account(user: User, actor: User) -> None:
+    """Erase the account's personal data, per the policy above. The caller commits."""
+    if user.id == actor.id:
+        raise DeletionError("you can't delete your own account")
+    if user.deleted_at is not None:
+        raise DeletionError("this account is already deleted")
+    now = utcnow()
+    previous = user.email
+    for award in db.session.scalars(select(BadgeAward).where(
+            BadgeAward.user_id == user.id, BadgeAward.revoked_at.is_(None))):
+        award.revoked_at = now
+        award.revocation_reason = "The earner's account was deleted."
+        award.revoked_by_id = actor.id
+    for evaluation in db.session.scalars(select(ProgrammeEvaluation).where(
+            ProgrammeEvaluation.user_id == user.id)):
+        evaluation.comments = None  # free text may name people; the ratings stay
+    db.session.execute(delete(department_members).where(department_members.c.user_id == user.id))
+    db.session.execute(delete(department_leads).where(department_leads.c.user_id == user.id))
+    user.name = "Deleted account"
+    user.email = f"deleted-{user.id}@deleted.invalid"
+    user.password_hash = None
+    user.role = Role.LEARNER.value
+    user.active = False
+    user.deleted_at = now
+    # The audit trail keeps who deleted which account id, not the erased address.
+    record(actor, "user.delete", user, f"account {user.id} deleted",
+           email_domain=previous.rsplit("@", 1)[-1])

@@ -1,0 +1,31 @@
+"""Sending email: over SMTP when CHAMPION_SMTP_HOST is set, else to the log (development)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send a plain-text message; True if an SMTP server accepted it."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["CHAMPION_MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    host = config.get("CHAMPION_SMTP_HOST")
+    if not host:
+        level = current_app.logger.warning if config["CHAMPION_ENV"] == "production" else \
+            current_app.logger.info
+        level("email not sent (CHAMPION_SMTP_HOST is not set) to %s: %s\n%s", to, subject, body)
+        return False
+    with smtplib.SMTP(host, config["CHAMPION_SMTP_PORT"], timeout=10) as smtp:
+        if config.get("CHAMPION_SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("CHAMPION_SMTP_USERNAME"):
+            smtp.login(config["CHAMPION_SMTP_USERNAME"], config["CHAMPION_SMTP_PASSWORD"] or "")
+        smtp.send_message(message)
+    return True

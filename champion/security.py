@@ -1,0 +1,78 @@
+"""Defences that apply to every response and request: headers, rate limits, outages.
+
+See docs/security.md for the threat model and where each defence is tested.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from champion.extensions import db
+
+# No inline script or style anywhere: every script and stylesheet is a static file.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "media-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def register_security(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          app.config.get("CHAMPION_RATELIMIT_STORAGE_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    production = app.config["CHAMPION_ENV"] == "production"
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if production:
+            headers.setdefault("Strict-Transport-Security",
+                               "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store" if request.cookies else "no-cache"
+        return response
+
+    def database_down(error: Exception):
+        """The database is unreachable: fail fast with a page that says so, and retry."""
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        response = Response(render_template("errors/unavailable.html"), status=503)
+        response.headers["Retry-After"] = "10"
+        return response
+
+    @app.errorhandler(OperationalError)
+    def operational_error(error: OperationalError):
+        return database_down(error)
+
+    @app.errorhandler(DBAPIError)
+    def dbapi_error(error: DBAPIError):
+        if error.connection_invalidated:
+            return database_down(error)
+        raise error
+
+    @app.errorhandler(429)
+    def too_many(error):
+        response = Response(render_template("errors/too_many.html",
+                                            description=str(error.description)), status=429)
+        return response

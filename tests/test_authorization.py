@@ -1,0 +1,138 @@
+"""Every route, for every kind of user. A route missing from RULES fails the build, so no new
+page ships without an access rule.
+
+Outcomes: "ok" (allowed: 2xx, or a redirect that isn't to sign-in), "login" (sent to sign
+in), 403, 404, 410 (a link that no longer works).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from champion.auth.models import Role
+from champion.badges.models import BadgeAward
+from champion.catalog.models import Module, ModuleDraft
+from champion.departments.models import Department, DepartmentInvite
+from champion.extensions import db
+from champion.quizzes.models import Attempt
+from tests.conftest import csrf_token, login, make_user
+from tests.helpers import complete_module
+
+ROLES = ["anonymous", "learner", "educator", "other_lead", "lead", "admin"]
+
+PUBLIC = dict.fromkeys(ROLES, "ok")
+SIGNED_IN = {**PUBLIC, "anonymous": "login"}
+OWNER = {"anonymous": "login", "learner": "ok", "educator": 404, "other_lead": 404,
+         "lead": 404, "admin": 404}
+TEAM = {"anonymous": "login", "learner": 403, "educator": 403, "other_lead": 404, "lead": "ok",
+        "admin": "ok"}
+EDUCATORS = {"anonymous": "login", "learner": 403, "educator": "ok", "other_lead": 403,
+             "lead": 403, "admin": "ok"}
+ADMINS = {"anonymous": "login", "learner": 403, "educator": 403, "other_lead": 403,
+          "lead": 403, "admin": "ok"}
+EXPIRED_LINK = dict.fromkeys(ROLES, 410)
+
+RULES: dict[str, dict[str, object]] = {
+    "main.healthz": PUBLIC,
+    "auth.register": PUBLIC, "auth.login": PUBLIC, "auth.logout": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.set_password": EXPIRED_LINK, "auth.reset_password": EXPIRED_LINK,
+    "catalog.index": PUBLIC, "catalog.series": PUBLIC, "catalog.resources": PUBLIC,
+    "catalog.media": PUBLIC,
+    "catalog.module": SIGNED_IN, "catalog.slides": SIGNED_IN, "catalog.case": SIGNED_IN,
+    "quizzes.take": SIGNED_IN, "quizzes.attempt": OWNER,
+    "progress.me": SIGNED_IN, "progress.complete": SIGNED_IN, "progress.my_data": SIGNED_IN,
+    "badges.issuer": PUBLIC, "badges.jwks": PUBLIC, "badges.badge": PUBLIC,
+    "badges.badge_json": PUBLIC, "badges.image": PUBLIC, "badges.image_png": PUBLIC,
+    "badges.assertion": PUBLIC, "badges.assertion_json": PUBLIC,
+    "badges.baked_png": OWNER, "badges.baked_svg": OWNER, "badges.credential": OWNER,
+    "badges.certificate": OWNER, "badges.certificate_download": OWNER,
+    "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
+}
+
+
+def rule_for(endpoint: str) -> dict[str, object] | None:
+    if endpoint in RULES:
+        return RULES[endpoint]
+    if endpoint == "team.index":
+        return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
+    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS)):
+        if endpoint.startswith(prefix):
+            return rule
+    return None
+
+
+@pytest.fixture
+def world(app, synced, department, lead, learner, educator, admin):
+    other = Department(slug="onc-surg", name="Oncologic Surgery")
+    db.session.add(other)
+    db.session.commit()
+    other_lead = make_user(Role.LEAD, email="other.lead@example.org", department=other)
+    for slug in ("first-steps", "second-steps", "reading"):
+        complete_module(learner, "basics", slug)
+    award = db.session.scalar(select(BadgeAward))
+    attempt = db.session.scalar(select(Attempt))
+    module = db.session.scalar(select(Module).where(Module.slug == "first-steps"))
+    draft = ModuleDraft(module=module, series=module.series, filename="01-first-steps.md",
+                        source=module.current_version.source)
+    invite = DepartmentInvite(department=department, created_by=lead)
+    db.session.add_all([draft, invite])
+    db.session.commit()
+    return {"users": {"learner": learner, "educator": educator, "other_lead": other_lead,
+                      "lead": lead, "admin": admin},
+            "values": {"series_slug": "basics", "module_slug": "first-steps",
+                       "filename": "figure.gif", "uid": award.uid, "attempt_id": attempt.id,
+                       "module_id": module.id, "draft_id": draft.id, "number": 1,
+                       "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
+                       "token": "not-a-valid-token"}}
+
+
+def url_for_rule(rule, values) -> str:
+    args = dict(values)
+    if rule.endpoint.startswith(("team.", "admin.")):
+        args["slug"] = "gyn-onc"
+    else:
+        args["slug"] = "basics-graduate"
+    if rule.endpoint == "catalog.media":
+        args["series_slug"] = "extras"
+    return rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
+
+
+def outcome(response) -> object:
+    response.close()  # file downloads stream: let go of the file
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/auth/login"):
+        return "login"
+    if response.status_code < 400:
+        return "ok"
+    return response.status_code
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                     if rule.endpoint != "static" and rule_for(rule.endpoint) is None)
+    assert missing == [], f"add an access rule to tests/test_authorization.py for {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_its_rule_says(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world["users"][role])
+    token = csrf_token(client, "/auth/login" if role == "anonymous" else "/auth/logout")
+    wrong = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        if rule.endpoint == "static":
+            continue
+        expected = rule_for(rule.endpoint)[role]
+        url = url_for_rule(rule, world["values"])
+        if "GET" in rule.methods:
+            got = outcome(client.get(url))
+        elif expected != "ok":  # only refusals are safe to try with a POST
+            got = outcome(client.post(url, data={"csrf_token": token}))
+        else:
+            continue
+        if got != expected:
+            wrong.append(f"{rule.endpoint} {url}: expected {expected}, got {got}")
+    assert wrong == []
