@@ -154,6 +154,18 @@ def test_quiz_editor_actions_and_errors_that_name_the_question(app, authoring, a
     assert "Second?" in bad.get_data(as_text=True)  # nothing the educator typed is lost
 
 
+def test_quiz_fields_have_length_limits(app, authoring, author):
+    draft_id = new_module(author)
+    response = post(author, f"/author/drafts/{draft_id}/quiz", {
+        "questions-0-prompt": "P" * 10_001, "questions-0-choices-0-text": "A",
+        "questions-0-choices-0-correct": "y", "questions-0-choices-1-text": "B" * 1001,
+        "action": "save"})
+    text = text_of(response)
+    assert response.status_code == 422
+    assert "Question 1 (prompt): Field cannot be longer than 10000 characters." in text
+    assert "Question 1, choice 2 (text): Field cannot be longer than 1000 characters." in text
+
+
 def test_editing_an_existing_module_keeps_attempts_on_their_version(
         app, authoring, author, learner):
     learner_client = app.test_client()

@@ -44,6 +44,7 @@ class ModuleEditForm(FlaskForm):
         NumberRange(1, 240, "Between 1 and 240 minutes.")])
     summary = StringField("One-line summary", validators=[Length(max=500)], filters=[strip])
     objectives = TextAreaField("Learning objectives (one a line)", filters=[strip],
+                               validators=[Length(max=5_000)],
                                render_kw={"rows": 4})
     pass_mark = IntegerField("Pass mark (%)", default=80, validators=[
         InputRequired("Give the pass mark."), NumberRange(1, 100, "Between 1 and 100.")])
@@ -55,28 +56,33 @@ class ModuleEditForm(FlaskForm):
     body = TextAreaField(
         "Presentation (Markdown: a line holding only --- between blank lines starts a slide; "
         "<!-- comments --> are presenter notes)",
-        validators=[InputRequired("Write the presentation.")],
+        validators=[InputRequired("Write the presentation."), Length(max=200_000)],
         render_kw={"rows": 24, "data-preview": "body-preview"})
-    references = TextAreaField("References (Markdown)", render_kw={
+    references = TextAreaField("References (Markdown)", validators=[Length(max=50_000)],
+                               render_kw={
         "rows": 6, "data-preview": "references-preview"})
     case_title = StringField("Case discussion guide: title", validators=[Length(max=300)],
                              filters=[strip])
     case_body = TextAreaField("Case discussion guide (Markdown; leave empty for none)",
+                              validators=[Length(max=100_000)],
                               render_kw={"rows": 10, "data-preview": "case-preview"})
 
 
 class ChoiceForm(Form):
-    text = StringField("Choice", filters=[strip], render_kw={"maxlength": 1000})
+    text = StringField("Choice", filters=[strip], validators=[Length(max=1000)],
+                       render_kw={"maxlength": 1000})
     correct = BooleanField("Correct")
     feedback = TextAreaField("Feedback for learners who pick it (optional)", filters=[strip],
-                             render_kw={"rows": 1})
+                             validators=[Length(max=5000)], render_kw={"rows": 1})
 
 
 class QuestionForm(Form):
-    prompt = TextAreaField("Question (Markdown)", filters=[strip], render_kw={"rows": 3})
+    prompt = TextAreaField("Question (Markdown)", filters=[strip],
+                           validators=[Length(max=10_000)], render_kw={"rows": 3})
     choices = FieldList(FormField(ChoiceForm))
     explanation = TextAreaField("Explanation, shown after submitting (Markdown)",
-                                filters=[strip], render_kw={"rows": 2})
+                                filters=[strip], validators=[Length(max=10_000)],
+                                render_kw={"rows": 2})
 
 
 class QuizEditForm(FlaskForm):

@@ -197,6 +197,23 @@ def _quiz_data(parsed) -> dict[str, Any]:
         for q in parsed.questions]}
 
 
+def _form_problems(form: QuizEditForm) -> list[str]:
+    """Field errors of the quiz editor, each naming its question (and choice)."""
+    if form.csrf_token.errors:
+        return ["The form expired: your edits are below; save again."]
+    problems = []
+    for number, entry in enumerate(form.questions.entries, start=1):
+        for name, messages in entry.form.errors.items():
+            if name == "choices":
+                for index, choice in enumerate(entry.form.choices.entries, start=1):
+                    for field_name, field_messages in choice.form.errors.items():
+                        problems += [f"Question {number}, choice {index} ({field_name}): {m}"
+                                     for m in field_messages]
+            else:
+                problems += [f"Question {number} ({name}): {m}" for m in messages]
+    return problems
+
+
 def _apply_action(questions: list[dict], action: str) -> list[dict]:
     """Structural edits from the editor's buttons: add, remove, move."""
     kind, _, rest = action.partition(":")
@@ -254,22 +271,21 @@ def quiz(draft_id: int):
     errors: list[str] = []
     if request.method == "POST":
         form = QuizEditForm()
-        if not form.validate():
-            errors = ["The form expired: your edits are below; save again."]
+        errors = [] if form.validate() else _form_problems(form)
         data = form.questions.data
         action = request.form.get("action", "save")
         if action != "save":
             form = QuizEditForm(formdata=None, data={"questions": _apply_action(data, action)})
-        else:
+        elif not errors:
             questions, errors = _questions_from(data)
             if not errors:
-                case = parsed.case
                 source = write_module(parsed.meta, parsed.presentation_source, questions,
                                       parsed.references)
-                save_draft(draft, source, draft.case_source if case else None, current_user)
+                save_draft(draft, source, draft.case_source if parsed.case else None,
+                           current_user)
                 db.session.commit()
-                flash(f"Quiz saved: {len(questions)} question{'' if len(questions) == 1 else 's'}. "
-                      "Publish the draft to give it "
+                flash(f"Quiz saved: {len(questions)} question"
+                      f"{'' if len(questions) == 1 else 's'}. Publish the draft to give it "
                       "to learners.", "success")
                 return redirect(url_for(".quiz", draft_id=draft.id))
     else:
