@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,8 @@ def mapping_key_lines(node: Any, first_line: int) -> dict[str, int]:
 
 def split_front_matter(text: str) -> Document:
     """Split ``---``-fenced front matter from the body. Raises YamlError if it is broken."""
-    lines = text.splitlines(keepends=True)
+    lines = re.split(r"(?<=\n)|(?<=\r)(?!\n)", text)
+    lines = [line for line in lines if line]
     if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
         return Document(body=text, body_line=1)
     for index in range(1, len(lines)):

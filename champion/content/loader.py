@@ -78,6 +78,20 @@ def _sha256(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def _first_not_none(value, default):
+    """``value`` unless it is None: 0 is a real order, not a missing one."""
+    return default if value is None else value
+
+
+def _plain(value: Any) -> Any:
+    """YAML data with every mapping key a string (YAML keys may be numbers, booleans...)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def content_hash(module_raw: bytes, case_raw: bytes = b"") -> str:
     """A module's identity as content: its file and its case guide, byte for byte."""
     return _sha256(module_raw, case_raw)
@@ -259,7 +273,7 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
         slug=slug,
         path=report.rel(index),
         title=fields.string("title", required=True) or slug,
-        order=fields.integer("order", -10_000, 10_000) or 0,
+        order=_first_not_none(fields.integer("order", -10_000, 10_000), 0),
         summary=fields.string("summary"),
         intro=doc.body,
         content_hash=_sha256(raw),
@@ -340,7 +354,7 @@ def _load_module(
         duration=fields.integer("duration", 1, 240, required=True, unit=" of minutes") or 0,
         summary=fields.string("summary"),
         objectives=fields.strings("objectives"),
-        order=fields.integer("order", -10_000, 10_000) or int(match["order"]),
+        order=_first_not_none(fields.integer("order", -10_000, 10_000), int(match["order"])),
         pass_mark=fields.integer("pass_mark", 1, 100, unit=" percent") or 80,
         required=True if (flag := fields.boolean("required")) is None else flag,
         raw=raw,
@@ -551,7 +565,7 @@ def _load_badge(
         ok = ok and narrative is not None
     if not ok:
         return None
-    entry = json.dumps(item, sort_keys=True, default=str).encode()
+    entry = json.dumps(_plain(item), sort_keys=True, default=str).encode()
     return BadgeDefinition(
         slug=slug, name=name, description=description, image=image,  # type: ignore[arg-type]
         image_bytes=image_bytes, narrative=narrative,  # type: ignore[arg-type]

@@ -22,8 +22,21 @@ class Line:
     text: str  # without the line ending
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as editors, Git and ``wc -l`` count them: only \\n, \\r\\n and \\r end a line.
+
+    (``str.splitlines`` also breaks at form feeds and Unicode separators, which would make
+    reported line numbers disagree with the file.)
+    """
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def numbered_lines(text: str, first_line: int) -> list[Line]:
-    return [Line(first_line + i, t) for i, t in enumerate(text.splitlines())]
+    return [Line(first_line + i, t) for i, t in enumerate(split_lines(text))]
 
 
 def outside_fences(lines: list[Line]) -> Iterator[tuple[Line, bool]]:

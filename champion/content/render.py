@@ -16,6 +16,7 @@ from html import escape
 import markdown
 import nh3
 
+from champion.content.markdown_source import split_lines
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -143,7 +144,7 @@ def _split_footnote_definitions(text: str) -> tuple[str, dict[str, str]]:
     kept: list[str] = []
     definitions: dict[str, str] = {}
     label: str | None = None
-    for line in text.splitlines():
+    for line in split_lines(text):
         match = _FOOTNOTE_DEF.match(line)
         if match:
             label = match[1]
