@@ -32,6 +32,8 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAMPION_ISSUER_URL": environ.get("CHAMPION_ISSUER_URL") or "https://champion.example.org",
         "CHAMPION_ISSUER_EMAIL": environ.get("CHAMPION_ISSUER_EMAIL")
         or "badges@champion.example.org",
+        # How many reverse proxies stand in front (trust that many X-Forwarded-* hops).
+        "CHAMPION_PROXIES": int(environ.get("CHAMPION_PROXIES") or 0),
         # Rate limits live here; shared across workers when it is a Redis URL.
         "CHAMPION_RATELIMIT_STORAGE_URL": environ.get("CHAMPION_RATELIMIT_STORAGE_URL") or None,
         "CHAMPION_SMTP_HOST": environ.get("CHAMPION_SMTP_HOST") or None,

@@ -142,8 +142,11 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def internal_error(error: Exception):
-        db.session.rollback()
-        return render_error(500)
+        try:
+            db.session.rollback()
+            return render_error(500)
+        except Exception:  # the page itself needs the database; answer without it
+            return app.jinja_env.get_template("errors/unavailable.html").render(), 500
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -7,7 +7,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from champion.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: building the redirect after saving a quiz must not
+# need the database again (if it went away just then, a saved answer would look lost).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,10 +5,13 @@ See docs/security.md for the threat model and where each defence is tested.
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from champion.extensions import db
 
@@ -36,6 +39,11 @@ def register_security(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     production = app.config["CHAMPION_ENV"] == "production"
+    proxies = app.config.get("CHAMPION_PROXIES") or 0
+    if proxies:
+        # Behind N reverse proxies, the client's address and scheme come from their
+        # X-Forwarded-* headers (else every learner would share the proxy's address).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -55,14 +63,22 @@ def register_security(app: Flask) -> None:
 
     def database_down(error: Exception):
         """The database is unreachable: fail fast with a page that says so, and retry."""
-        db.session.rollback()
+        with contextlib.suppress(DBAPIError):
+            db.session.rollback()
         app.logger.error("database unavailable: %s", error)
-        response = Response(render_template("errors/unavailable.html"), status=503)
+        # Rendered without the app's context processors: they ask the database who is
+        # signed in, which is exactly what can't be answered now.
+        page = app.jinja_env.get_template("errors/unavailable.html").render()
+        response = Response(page, status=503)
         response.headers["Retry-After"] = "10"
         return response
 
     @app.errorhandler(OperationalError)
     def operational_error(error: OperationalError):
+        return database_down(error)
+
+    @app.errorhandler(InterfaceError)
+    def interface_error(error: InterfaceError):
         return database_down(error)
 
     @app.errorhandler(DBAPIError)

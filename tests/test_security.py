@@ -242,6 +242,20 @@ def test_a_database_outage_answers_503_quickly(tmp_path):
     assert app.test_client().get("/healthz").status_code == 503
 
 
+def test_the_outage_page_does_not_need_the_database(learner_client, monkeypatch):
+    """Signed in, loading the user is the query that fails: the 503 page must not ask again."""
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(db.session, "get", down, raising=False)
+    monkeypatch.setattr(db.session, "execute", down, raising=False)
+    response = learner_client.get("/me")
+    assert response.status_code == 503
+    assert "briefly unavailable" in response.get_data(as_text=True)
+
+
 def test_hostile_names_are_rendered_inert(app, synced, department, lead):
     hostile = make_user(Role.LEARNER, email="h@example.org", department=department)
     hostile.name = '<script>alert("x")</script><img src=x onerror=alert(1)>'

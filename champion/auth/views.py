@@ -30,8 +30,9 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    # Only failures count towards the limits: a signed-in user is redirected.
-    return response.status_code != 302
+    # Only a refused sign-in counts (the form shown again); a redirect means success, and
+    # an error page (say, the database down) is not the visitor's fault.
+    return response.status_code == 200
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 

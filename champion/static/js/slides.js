@@ -53,4 +53,5 @@
   try { saved = parseInt(window.localStorage.getItem(key), 10); } catch (e) { saved = null; }
   var start = fromHash();
   show(start !== null ? start : (isNaN(saved) || saved === null ? 0 : saved), false);
+  deck.setAttribute("data-ready", "");
 })();

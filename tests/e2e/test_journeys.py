@@ -1,0 +1,238 @@
+"""The journeys each kind of user takes, in a real Chromium, with axe on every page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from champion.auth.models import Role
+from champion.badges.models import BadgeAward
+from champion.catalog.sync import sync_content
+from champion.content import load_content
+from champion.extensions import db
+from tests.conftest import PASSWORD, make_user
+from tests.e2e.conftest import ROOT, check_accessibility
+from tests.helpers import complete_module
+
+CURRICULUM = load_content(ROOT / "modules")
+KEYS = {m.key: [sorted(q.correct_indexes) for q in m.questions] for m in CURRICULUM.modules}
+CHAMPION_MODULES = [m for m in CURRICULUM.modules if m.series in ("part-1", "part-2")]
+
+
+def sync_curriculum() -> None:
+    sync_content(CURRICULUM)
+    db.session.commit()
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def answer(page, key: list[list[int]]) -> None:
+    for number, correct in enumerate(key, start=1):
+        for index in correct:
+            page.check(f"#q{number}-{index + 1}")
+    page.click("main button[type=submit]:has-text('Submit answers')")
+    page.wait_for_load_state()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
+        app, live_server, new_page):
+    sync_curriculum()
+    base, page = live_server, new_page()
+    page.goto(base + "/")
+    check_accessibility(page, "catalog-anonymous")
+    page.click("text=Create a free account")
+    page.fill("input[name=name]", "Riley Resident")
+    page.fill("input[name=email]", "riley@hospital.example")
+    page.fill("input[name=password]", "short")
+    page.fill("input[name=confirm]", "short")
+    page.click("main button[type=submit]")
+    assert page.get_attribute("input[name=password]", "aria-invalid") == "true"
+    check_accessibility(page, "register-errors")
+    page.fill("input[name=password]", "a long enough passphrase")
+    page.fill("input[name=confirm]", "a long enough passphrase")
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+    check_accessibility(page, "catalog")
+
+    first = CHAMPION_MODULES[0]
+    page.click(f"a:has-text('{first.title}')")
+    check_accessibility(page, "module")
+    page.click("text=Presentation mode")
+    page.wait_for_selector("[data-deck][data-ready]")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("[data-current]") == "3"
+    assert "Presenter" not in page.inner_text("main")
+    check_accessibility(page, "slides")
+
+    # The first quiz entirely by keyboard: tab to each answer, space to choose it.
+    page.goto(f"{base}/modules/{first.series}/{first.slug}/quiz")
+    check_accessibility(page, "quiz")
+    for number, correct in enumerate(KEYS[first.key], start=1):
+        for index in correct:
+            page.focus(f"#q{number}-{index + 1}")
+            page.keyboard.press("Space")
+    page.focus("main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/quiz/attempts/\d+$"))
+    assert "Passed" in page.inner_text("h1")
+    check_accessibility(page, "quiz-result")
+
+    for module in CHAMPION_MODULES[1:]:
+        page.goto(f"{base}/modules/{module.series}/{module.slug}/quiz")
+        answer(page, KEYS[module.key])
+        assert "Passed" in page.inner_text("h1"), module.key
+    assert "You earned the Palliative Care Champion badge." in page.inner_text("main")
+
+    page.goto(base + "/me")
+    check_accessibility(page, "me")
+    page.click("text=Certificate of completion (PDF)")
+    check_accessibility(page, "evaluation")
+    page.check("input[name=relevance][value='5']")
+    page.check("input[name=balanced][value=yes]")
+    page.check("input[name=free_of_commercial_bias][value=yes]")
+    page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
+    page.click("main button[type=submit]")
+    check_accessibility(page, "certificate")
+    with page.expect_download() as download:
+        page.click("text=Download the certificate (PDF)")
+    assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
+
+    page.goto(base + "/me")
+    verification = page.get_attribute("a:has-text('Public verification page')", "href")
+    stranger = new_page()
+    stranger.goto(base + verification)
+    assert "Riley Resident" in stranger.inner_text("main")
+    assert "riley@hospital.example" not in stranger.content()
+    check_accessibility(stranger, "verification")
+
+    phone = new_page(360, 740)
+    phone.context.add_cookies(page.context.cookies())
+    for url in ("/", f"/modules/{first.series}/{first.slug}",
+                f"/modules/{first.series}/{first.slug}/quiz", "/me"):
+        phone.goto(base + url)
+        assert no_horizontal_scroll(phone), url
+    check_accessibility(phone, "quiz-phone")
+
+
+def test_a_lead_invites_a_learner_and_exports_the_dashboard(app, live_server, new_page,
+                                                            department, lead):
+    sync_curriculum()
+    base = live_server
+    learner = make_user(Role.LEARNER, email="newcomer@example.org")
+    lead_page = new_page()
+    sign_in(lead_page, base, lead.email)
+    lead_page.goto(base + "/team/")
+    check_accessibility(lead_page, "team-dashboard-empty")
+    lead_page.click("nav.tabs >> text=Members and invites")
+    lead_page.click("text=Create an invite code")
+    check_accessibility(lead_page, "team-members")
+    link = lead_page.input_value("input[aria-label^='Invite link']")
+
+    learner_page = new_page()
+    sign_in(learner_page, base, learner.email)
+    learner_page.goto(link)
+    check_accessibility(learner_page, "join")
+    learner_page.click("main button[type=submit]")
+    assert "You are a member of Gynecologic Oncology" in learner_page.inner_text("main")
+    module = CHAMPION_MODULES[0]
+    learner_page.goto(f"{base}/modules/{module.series}/{module.slug}/quiz")
+    answer(learner_page, KEYS[module.key])
+
+    lead_page.goto(base + "/team/gyn-onc/")
+    text = lead_page.inner_text("main")
+    assert "newcomer@example.org" in text and "Complete" in text
+    check_accessibility(lead_page, "team-dashboard")
+    with lead_page.expect_download() as download:
+        lead_page.click("text=Download completion CSV")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    [row] = [r for r in rows if r["email"] == "newcomer@example.org"]
+    assert row[module.key] == "Complete"
+
+
+def test_an_educator_writes_and_publishes_a_module_then_reads_the_item_analysis(
+        app, live_server, new_page, educator, learner):
+    sync_curriculum()
+    base, page = live_server, new_page()
+    sign_in(page, base, educator.email)
+    page.goto(base + "/author/")
+    check_accessibility(page, "author")
+    page.click("text=Write a new module")
+    check_accessibility(page, "author-new")
+    page.select_option("select[name=series]", "part-2")
+    page.fill("input[name=title]", "Dyspnea at the end of life")
+    page.fill("input[name=slug]", "dyspnea")
+    page.fill("input[name=duration]", "12")
+    page.click("main button[type=submit]")
+    page.fill("textarea[name=body]", "## Assess first\n\nAsk how breathless she feels.\n\n"
+                                     "---\n\n## Then treat\n\nA fan on the face helps.")
+    page.wait_for_selector("#body-preview h2")  # the live preview rendered on the server
+    check_accessibility(page, "author-edit")
+    page.click("text=Save the draft")
+    page.click("nav.tabs >> text=Quiz")
+    page.click("text=Add a question")
+    page.fill("textarea[name=questions-0-prompt]", "What helps breathlessness first?")
+    page.fill("input[name=questions-0-choices-0-text]", "A handheld fan")
+    page.check("input[name=questions-0-choices-0-correct]")
+    page.fill("input[name=questions-0-choices-1-text]", "Oxygen for everyone")
+    page.fill("textarea[name=questions-0-explanation]", "A fan on the face helps most.")
+    page.click("button[value=save]")
+    check_accessibility(page, "author-quiz")
+    page.click("nav.tabs >> text=Preview and publish")
+    assert "A fan on the face helps." in page.inner_text("main")
+    check_accessibility(page, "author-preview")
+    page.click("main button:has-text('Publish')")
+    assert "Published version 1" in page.inner_text("main")
+    check_accessibility(page, "author-history")
+
+    learner_page = new_page()
+    sign_in(learner_page, base, learner.email)
+    learner_page.goto(base + "/modules/part-2/dyspnea/quiz")
+    learner_page.check("#q1-1")
+    learner_page.click("main button[type=submit]")
+
+    page.click("text=Item analysis")
+    assert "1 attempts" in " ".join(page.inner_text("main").split())
+    check_accessibility(page, "author-item-analysis")
+
+
+def test_an_admin_changes_a_role_and_revokes_a_badge(app, live_server, new_page, admin,
+                                                     learner):
+    sync_curriculum()
+    for module in CHAMPION_MODULES:
+        complete_module(learner, module.series, module.slug)
+    award = db.session.scalar(select(BadgeAward))
+    base, page = live_server, new_page()
+    sign_in(page, base, admin.email)
+    page.goto(base + "/admin/")
+    check_accessibility(page, "admin")
+    page.click("a:has-text('People')")
+    page.fill("input[name=q]", learner.email)
+    page.click("main button:has-text('Search')")
+    check_accessibility(page, "admin-people")
+    page.click(f"a:has-text('{learner.name}')")
+    page.select_option("select[name=role]", "educator")
+    page.click("text=Change role")
+    assert f"{learner.name} is now educator." in page.inner_text("main")
+    page.fill("textarea[name=reason]", "Completed under a shared account.")
+    page.click("text=Revoke Palliative Care Champion")
+    check_accessibility(page, "admin-person")
+    stranger = new_page()
+    stranger.goto(f"{base}/badges/assertions/{award.uid}")
+    assert "This badge has been revoked" in stranger.inner_text("main")
+    assert "Completed under a shared account." in stranger.inner_text("main")
+    check_accessibility(stranger, "verification-revoked")
