@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,19 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     filters.register(app)
+    static_root = Path(app.static_folder)
+
+    @lru_cache(maxsize=256)
+    def fingerprint(filename: str, mtime: float) -> str:
+        return hashlib.sha256((static_root / filename).read_bytes()).hexdigest()[:12]
+
+    @app.url_defaults
+    def static_fingerprint(endpoint: str, values: dict) -> None:
+        """Every static URL carries its file's hash: cached for a year, never stale."""
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            path = static_root / values["filename"]
+            if path.is_file():
+                values["v"] = fingerprint(values["filename"], path.stat().st_mtime)
 
 
 def register_commands(app: Flask) -> None:

@@ -10,7 +10,7 @@ import contextlib
 from flask import Flask, Response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from champion.extensions import db
@@ -31,6 +31,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+ONE_YEAR = 365 * 24 * 3600
 
 
 def register_security(app: Flask) -> None:
@@ -57,7 +58,10 @@ def register_security(app: Flask) -> None:
         if production:
             headers.setdefault("Strict-Transport-Security",
                                "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
+        if request.endpoint == "static":
+            if request.args.get("v"):  # a fingerprinted URL never changes content
+                headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        elif "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if request.cookies else "no-cache"
         return response
 
@@ -79,6 +83,11 @@ def register_security(app: Flask) -> None:
 
     @app.errorhandler(InterfaceError)
     def interface_error(error: InterfaceError):
+        return database_down(error)
+
+    @app.errorhandler(PendingRollbackError)
+    def pending_rollback(error: PendingRollbackError):
+        # A statement failed earlier in this request (the connection dropped mid-way).
         return database_down(error)
 
     @app.errorhandler(DBAPIError)

@@ -41,6 +41,9 @@ RULES: dict[str, dict[str, object]] = {
     "catalog.index": PUBLIC, "catalog.series": PUBLIC, "catalog.resources": PUBLIC,
     "catalog.media": PUBLIC,
     "catalog.module": SIGNED_IN, "catalog.slides": SIGNED_IN, "catalog.case": SIGNED_IN,
+    "catalog.presenter": {"anonymous": "login", "learner": 403, "educator": "ok",
+                          "other_lead": "ok", "lead": "ok", "admin": "ok"},  # notes: presenters
+    "progress.activity": SIGNED_IN,
     "quizzes.take": SIGNED_IN, "quizzes.attempt": OWNER,
     "progress.me": SIGNED_IN, "progress.complete": SIGNED_IN, "progress.my_data": SIGNED_IN,
     "badges.issuer": PUBLIC, "badges.jwks": PUBLIC, "badges.badge": PUBLIC,

@@ -117,3 +117,37 @@ def test_module_page_query_count(learner_client, synced, count_queries):
     with count_queries() as counter:
         assert learner_client.get("/modules/basics/first-steps").status_code == 200
     assert counter.count <= 4, counter.statements
+
+
+def test_presenter_view_has_the_notes_and_is_for_presenters(app, synced, learner, educator):
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, educator)
+    page = client.get("/modules/basics/first-steps/slides/presenter").get_data(as_text=True)
+    assert "secret note about slide one" in page and "data-presenter" in page
+    learner_client = app.test_client()
+    login(learner_client, learner)
+    assert learner_client.get("/modules/basics/first-steps/slides/presenter").status_code == 403
+    slides = learner_client.get("/modules/basics/first-steps/slides").get_data(as_text=True)
+    assert "presenter view" not in slides and "secret note" not in slides
+
+
+def test_the_last_slide_and_time_spent_are_recorded(learner_client, learner, synced):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(learner_client, "/auth/logout")
+    url = "/modules/basics/first-steps/activity"
+    for slide, seconds in ((1, 30), (1, 30), (9, 3600)):
+        response = learner_client.post(url, json={"slide": slide, "seconds": seconds},
+                                       headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+    progress = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.user_id == learner.id))
+    assert progress.last_slide == 1  # slide 9 doesn't exist: ignored
+    assert progress.seconds_spent == 30 + 30 + 60  # one report adds at most a minute
+    page = learner_client.get("/modules/basics/first-steps/slides").get_data(as_text=True)
+    assert 'data-start="1"' in page
+    bad = learner_client.post(url, json={"slide": "x"}, headers={"X-CSRFToken": token})
+    assert bad.status_code == 400
+    assert learner_client.post(url, json={"seconds": 5}).status_code == 400  # no CSRF token

@@ -360,3 +360,11 @@ def test_security_events_are_audited(app, client, learner, runner, synced, tmp_p
             "failed sign-in for ghost@example.org (no such account)") in actions
     assert ("auth.login", f"{learner.email} signed in") in actions
     assert any(action == "content.export" for action, _ in actions)
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    url = re.search(r'href="(/static/css/champion\.css\?v=[0-9a-f]{12})"', page)[1]
+    with client.get(url) as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"

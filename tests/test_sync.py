@@ -127,3 +127,17 @@ def test_resources_page_follows_the_file(app, content_dir):
     (content_dir / "resources.md").unlink()
     sync(content_dir)
     assert db.session.get(ContentPage, "resources") is None
+
+
+def test_versions_from_an_older_renderer_are_rendered_again_in_place(app, content_dir):
+    sync(content_dir)
+    first = module("first-steps")
+    version = first.current_version
+    version.renderer, version.body_html = 1, "<p>old HTML</p>"
+    db.session.commit()
+    report = sync(content_dir)
+    assert "basics/first-steps" in report.unchanged  # same source: no new version
+    db.session.expire_all()
+    version = module("first-steps").current_version
+    assert version.number == 1 and version.renderer > 1
+    assert '<div class="table-scroll" role="region" tabindex="0"' in version.body_html

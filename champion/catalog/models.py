@@ -83,6 +83,7 @@ class ModuleVersion(db.Model):
     case_title: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     origin: Mapped[str] = mapped_column(String(10), default="files")  # "files" or "web"
+    renderer: Mapped[int] = mapped_column(default=1)  # content.render.RENDERER_VERSION used
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="source")
     case_source: Mapped[str | None] = mapped_column(

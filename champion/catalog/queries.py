@@ -126,3 +126,35 @@ def find_module(
     if row is None:
         abort(404)
     return tuple(row)
+
+
+@dataclass
+class NextSteps:
+    """What a signed-in learner should see first: where to pick up, how far to the badge."""
+
+    resume: ModuleEntry | None
+    resume_series: Series | None
+    badge_name: str | None
+    badge_slug: str | None
+    badge_remaining: int | None  # required modules still to complete for the badge
+    badge_total: int | None
+    badge_held: bool
+
+
+def next_steps(entries: list[SeriesEntry]) -> NextSteps:
+    """From the catalog already loaded, plus one query for the badge the learner is after."""
+    from champion.badges.models import Badge
+
+    in_progress = [(m, e.series) for e in entries for m in e.modules
+                   if m.status == "in_progress"]
+    in_progress.sort(key=lambda pair: pair[0].progress.last_activity_at, reverse=True)
+    resume, resume_series = in_progress[0] if in_progress else (None, None)
+    badge = db.session.scalar(select(Badge).where(Badge.retired_at.is_(None)).order_by(Badge.id))
+    if badge is None:
+        return NextSteps(resume, resume_series, None, None, None, None, False)
+    wanted = [m for e in entries for m in e.modules
+              if (e.series.slug in badge.criteria_series and m.version.required)
+              or f"{e.series.slug}/{m.module.slug}" in badge.criteria_modules]
+    remaining = sum(m.status != "complete" for m in wanted)
+    return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),
+                     remaining == 0 and bool(wanted))

@@ -17,6 +17,7 @@ from champion.badges.operations import award_earned_badges
 from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
 from champion.content import Content, render_markdown, render_module, render_series_intro
 from champion.content import Module as ModuleSource
+from champion.content.render import RENDERER_VERSION
 from champion.database import utcnow
 from champion.extensions import db
 
@@ -146,6 +147,8 @@ def _sync_modules(
             current = module.current_version
             file_untouched = module.file_hash == source.content_hash
             if current is not None and current.content_hash == source.content_hash:
+                if current.renderer != RENDERER_VERSION:
+                    _render_into(current, source)  # same source, today's renderer
                 if module.retired_at is not None:
                     module.retired_at = None
                     report.updated.append(source.key)
@@ -165,6 +168,17 @@ def _sync_modules(
         elif module.retired_at is None:
             module.retired_at = now
             report.retired.append(f"{series_slug}/{slug}")
+
+
+def _render_into(version: ModuleVersion, source: ModuleSource) -> None:
+    rendered = render_module(source)
+    version.body_html = rendered.body_html
+    version.slides = [{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides]
+    version.references_html = rendered.references_html
+    if source.questions:
+        version.quiz = rendered.quiz
+    version.case_html = rendered.case_html
+    version.renderer = RENDERER_VERSION
 
 
 def add_version(
@@ -194,6 +208,7 @@ def add_version(
         has_case=source.case is not None,
         case_title=rendered.case_title,
         case_html=rendered.case_html,
+        renderer=RENDERER_VERSION,
         origin=origin,
         created_by=author,
         source=source.raw.decode("utf-8-sig"),

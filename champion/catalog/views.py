@@ -7,8 +7,10 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
 
+from champion.auth.access import role_required
+from champion.auth.models import Role
 from champion.catalog.models import ContentPage
-from champion.catalog.queries import catalog, find_module, learner_progress
+from champion.catalog.queries import catalog, find_module, learner_progress, next_steps
 from champion.extensions import db
 from champion.progress.operations import note_module_opened
 
@@ -21,7 +23,9 @@ def _user_id() -> int | None:
 
 @blueprint.get("/")
 def index():
-    return render_template("catalog/index.html", catalog=catalog(_user_id()))
+    entries = catalog(_user_id())
+    return render_template("catalog/index.html", catalog=entries,
+                           next_steps=next_steps(entries) if _user_id() else None)
 
 
 @blueprint.get("/modules/<series_slug>/")
@@ -52,10 +56,23 @@ def module(series_slug: str, module_slug: str):
 @blueprint.get("/modules/<series_slug>/<module_slug>/slides")
 @login_required
 def slides(series_slug: str, module_slug: str):
-    series, module, version, _progress = _open_module(series_slug, module_slug, "slides")
+    series, module, version, progress = _open_module(series_slug, module_slug, "slides")
     return render_template(
-        "catalog/slides.html", series=series, module=module, version=version
+        "catalog/slides.html", series=series, module=module, version=version,
+        start=progress.last_slide if progress and progress.last_slide is not None else 0,
     )
+
+
+@blueprint.get("/modules/<series_slug>/<module_slug>/slides/presenter")
+@role_required(Role.EDUCATOR, Role.LEAD)
+def presenter(series_slug: str, module_slug: str):
+    """Notes, the next slide and a timer, in step with the audience's window.
+
+    Presenter notes are for whoever presents to a room: educators and leads, never learners.
+    """
+    series, module, version = find_module(series_slug, module_slug, "slides")
+    return render_template("catalog/presenter.html", series=series, module=module,
+                           version=version)
 
 
 @blueprint.get("/modules/<series_slug>/<module_slug>/case")

@@ -72,6 +72,14 @@ def _converter() -> markdown.Markdown:
     return converter
 
 
+# Bumped whenever the HTML this module produces changes: sync re-renders stored versions
+# made by an older renderer (same source, same version number).
+RENDERER_VERSION = 2
+
+# Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
+_TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
+
+
 def sanitize(html: str) -> str:
     return nh3.clean(
         html,
@@ -96,6 +104,8 @@ def render_markdown(
     converter = _converter()
     converter.reset()
     html = sanitize(converter.convert(text))
+    if "<table>" in html:
+        html = html.replace("<table>", _TABLE_OPEN).replace("</table>", "</table>\n</div>")
     if series is not None:
         html = MEDIA_REF.sub(
             lambda m: f'{m["attr"]}="{escape(media_url(series, m["path"]))}"', html

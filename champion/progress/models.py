@@ -31,6 +31,8 @@ class ModuleProgress(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempt_count: Mapped[int] = mapped_column(default=0)
+    last_slide: Mapped[int | None]  # where presentation mode resumes (0-based)
+    seconds_spent: Mapped[int] = mapped_column(default=0)  # time with the module on screen
     best_score: Mapped[int | None]
     completed_at: Mapped[datetime | None]
     # The latest pass (or "mark as complete"): what recertification counts.

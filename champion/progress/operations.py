@@ -87,3 +87,18 @@ def mark_complete(user: User, module: Module, version: ModuleVersion) -> list[Ba
     lock_learner(user.id, now)
     progress = progress_for(user.id, module.id, now)
     return complete_module(user.id, module, version, via="manual", now=now, progress=progress)
+
+
+MAX_HEARTBEAT = 60  # seconds one report may add: a stuck or forged client can't inflate it
+
+
+def record_activity(user: User, module: Module, slide: int | None, seconds: int,
+                    slide_count: int) -> None:
+    """Where the learner is in presentation mode, and how long the module was on screen."""
+    now = utcnow()
+    lock_learner(user.id, now)
+    progress = progress_for(user.id, module.id, now)
+    if slide is not None and 0 <= slide < slide_count:
+        progress.last_slide = slide
+    progress.seconds_spent = (progress.seconds_spent or 0) + max(0, min(seconds, MAX_HEARTBEAT))
+    progress.last_activity_at = now

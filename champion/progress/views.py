@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from champion.badges.models import BadgeAward
 from champion.catalog.models import Module
 from champion.catalog.queries import catalog, find_module
 from champion.extensions import db
-from champion.progress.operations import mark_complete
+from champion.progress.operations import mark_complete, record_activity
 from champion.quizzes.models import Attempt
 
 blueprint = Blueprint("progress", __name__, template_folder="templates")
@@ -57,6 +57,20 @@ def my_data():
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="champion-my-data.json"',
         "Cache-Control": "no-store"})
+
+
+@blueprint.post("/modules/<series_slug>/<module_slug>/activity")
+@login_required
+def activity(series_slug: str, module_slug: str):
+    """Heartbeats from the reading view and presentation mode (JSON; CSRF in a header)."""
+    _series, module, version = find_module(series_slug, module_slug, "slides")
+    data = request.get_json(silent=True) or {}
+    slide, seconds = data.get("slide"), data.get("seconds", 0)
+    if not (slide is None or isinstance(slide, int)) or not isinstance(seconds, int):
+        return {"error": "slide and seconds must be whole numbers"}, 400
+    record_activity(current_user, module, slide, seconds, len(version.slides))
+    db.session.commit()
+    return {"ok": True}
 
 
 @blueprint.post("/modules/<series_slug>/<module_slug>/complete")

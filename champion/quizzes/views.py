@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from champion.badges.models import BadgeAward
 from champion.catalog.models import ModuleVersion
 from champion.catalog.queries import find_module
 from champion.extensions import csrf, db
@@ -45,10 +47,11 @@ def take(series_slug: str, module_slug: str):
             flash(f"You passed with {attempt.score}%. “{version.title}” is complete.", "success")
         for award in submission.awards:
             flash(f"You earned the {award.badge.name} badge.", "celebrate")
-        return redirect(
-            url_for(".attempt", series_slug=series.slug, module_slug=module.slug,
-                    attempt_id=attempt.id)
-        )
+        target = url_for(".attempt", series_slug=series.slug, module_slug=module.slug,
+                         attempt_id=attempt.id)
+        if submission.awards:
+            target += f"?earned={submission.awards[0].uid}"
+        return redirect(target)
     status = 422 if form.is_submitted() else 200
     if form.is_submitted() and form.errors.get("csrf_token"):
         form.form_errors.append(
@@ -72,7 +75,11 @@ def attempt(series_slug: str, module_slug: str, attempt_id: int):
     if module.slug != module_slug or module.series.slug != series_slug:
         abort(404)
     answers = {a.question_index: a for a in attempt.answers}
+    earned = None
+    if request.args.get("earned"):
+        earned = db.session.scalar(select(BadgeAward).where(
+            BadgeAward.uid == request.args["earned"], BadgeAward.user_id == current_user.id))
     return render_template(
         "quizzes/attempt.html", attempt=attempt, version=attempt.version, module=module,
-        series=module.series, answers=answers, live=module.retired_at is None,
+        series=module.series, answers=answers, live=module.retired_at is None, earned=earned,
     )

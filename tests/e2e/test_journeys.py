@@ -236,3 +236,38 @@ def test_an_admin_changes_a_role_and_revokes_a_badge(app, live_server, new_page,
     assert "This badge has been revoked" in stranger.inner_text("main")
     assert "Completed under a shared account." in stranger.inner_text("main")
     check_accessibility(stranger, "verification-revoked")
+
+
+def test_a_presenter_drives_the_room_and_a_learner_resumes_on_a_phone(
+        app, live_server, new_page, educator, learner):
+    sync_curriculum()
+    base, module = live_server, CHAMPION_MODULES[3]
+    audience = new_page()
+    sign_in(audience, base, educator.email)
+    audience.goto(f"{base}/modules/{module.series}/{module.slug}/slides")
+    audience.wait_for_selector("[data-deck][data-ready]")
+    presenter = audience.context.new_page()  # a second window of the same browser
+    presenter.goto(f"{base}/modules/{module.series}/{module.slug}/slides/presenter")
+    presenter.wait_for_selector("[data-presenter][data-ready]")
+    check_accessibility(presenter, "presenter")
+    presenter.keyboard.press("ArrowRight")
+    presenter.keyboard.press("ArrowRight")
+    audience.wait_for_function("document.querySelector('[data-current]').textContent === '3'")
+    notes = presenter.inner_text(".presenter-notes")
+    assert notes.strip() and "Notes" in notes
+    assert "Notes" not in audience.inner_text("main")
+
+    phone = new_page(360, 740)
+    sign_in(phone, base, learner.email)
+    phone.goto(f"{base}/modules/{module.series}/{module.slug}/slides")
+    phone.wait_for_selector("[data-deck][data-ready]")
+    phone.click("[data-next]")
+    phone.click("[data-next]")
+    phone.wait_for_timeout(2000)  # the position report is debounced
+    again = new_page(360, 740)
+    again.context.add_cookies(phone.context.cookies())  # another device, same account
+    again.goto(f"{base}/modules/{module.series}/{module.slug}/slides")
+    again.wait_for_selector("[data-deck][data-ready]")
+    assert again.inner_text("[data-current]") == "3"
+    assert no_horizontal_scroll(again)
+    check_accessibility(again, "slides-phone")

@@ -9,6 +9,8 @@
   var prev = deck.querySelector("[data-prev]");
   var next = deck.querySelector("[data-next]");
   var key = deck.getAttribute("data-storage-key");
+  var serverStart = parseInt(deck.getAttribute("data-start") || "0", 10);
+  var channel = window.BroadcastChannel ? new BroadcastChannel(deck.getAttribute("data-channel")) : null;
   var index = 0;
 
   function fromHash() {
@@ -16,7 +18,7 @@
     return match ? parseInt(match[1], 10) - 1 : null;
   }
 
-  function show(target, focus) {
+  function show(target, focus, fromPresenter) {
     index = Math.max(0, Math.min(slides.length - 1, target));
     slides.forEach(function (slide, i) { slide.hidden = i !== index; });
     counter.textContent = String(index + 1);
@@ -25,8 +27,14 @@
     next.disabled = index === slides.length - 1;
     if (history.replaceState) history.replaceState(null, "", "#slide-" + (index + 1));
     try { window.localStorage.setItem(key, String(index)); } catch (e) { /* private mode */ }
+    if (window.ChampionActivity) window.ChampionActivity.slide(index);
+    if (channel && !fromPresenter) channel.postMessage({ index: index, from: "audience" });
     if (focus) slides[index].focus();
   }
+  // The presenter view drives this window when it is open.
+  if (channel) channel.onmessage = function (event) {
+    if (event.data && event.data.from === "presenter") show(event.data.index, false, true);
+  };
 
   slides.forEach(function (slide) { slide.setAttribute("tabindex", "-1"); });
   prev.addEventListener("click", function () { show(index - 1, false); });
@@ -49,9 +57,12 @@
     startX = null;
   }, { passive: true });
 
+  // Resume: the address's #slide-N, else where the server says the learner stopped,
+  // else where this browser last was.
   var saved = null;
   try { saved = parseInt(window.localStorage.getItem(key), 10); } catch (e) { saved = null; }
   var start = fromHash();
-  show(start !== null ? start : (isNaN(saved) || saved === null ? 0 : saved), false);
+  if (start === null) start = serverStart > 0 ? serverStart : (isNaN(saved) || saved === null ? 0 : saved);
+  show(start, false);
   deck.setAttribute("data-ready", "");
 })();
