@@ -16,7 +16,6 @@ from html import escape
 import markdown
 import nh3
 
-from champion.content.markdown_source import split_lines
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -74,7 +73,7 @@ def _converter() -> markdown.Markdown:
 
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -145,83 +144,91 @@ class RenderedModule:
     case_html: str | None
 
 
-_FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
+_MARKER = "CHAMPIONFRAGMENTBREAK7Q3Z"
+_MARKER_HTML = f"<p>{_MARKER}</p>"
+_FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>\s*$', re.S)
+_FOOTNOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>', re.S)
+_FOOTNOTE_REF_HTML = re.compile(r'href="#fn:([^"]+)"')
 
 
-def _split_footnote_definitions(text: str) -> tuple[str, dict[str, str]]:
-    """Separate footnote definitions (with their indented continuation lines) from text."""
-    kept: list[str] = []
-    definitions: dict[str, str] = {}
-    label: str | None = None
-    for line in split_lines(text):
-        match = _FOOTNOTE_DEF.match(line)
-        if match:
-            label = match[1]
-            definitions[label] = line
-        elif label is not None and (line.startswith(("    ", "\t")) or not line.strip()):
-            definitions[label] += "\n" + line
-        else:
-            label = None
-            kept.append(line)
-    return "\n".join(kept), definitions
+def render_many(texts: list[str], **options) -> list[str]:
+    """Render several Markdown fragments in one conversion; the HTML of each, in order.
 
-
-def _slide_sources_with_footnotes(module: Module) -> list[str]:
-    """Each slide's Markdown carrying exactly the footnote definitions it cites.
-
-    Footnotes are usually defined once at the end of the presentation; a slide rendered
-    on its own would otherwise show a dangling ``[^1]``, and the slide holding the
-    definitions would show notes for references it doesn't make.
+    Converting costs far more per call than per character, so a module's slides (or its
+    quiz's prompts and explanations) are joined by an inert marker paragraph, converted
+    once, and split again. Footnote definitions come back as a final extra element.
     """
-    split = [_split_footnote_definitions(slide.text) for slide in module.slides]
-    definitions = {label: text for _body, defs in split for label, text in defs.items()}
-    sources = []
-    for body, _defs in split:
-        cited = [definitions[label] for label in dict.fromkeys(_FOOTNOTE_REF.findall(body))
-                 if label in definitions]
-        sources.append(body + ("\n\n" + "\n".join(cited) if cited else ""))
-    return sources
+    if not texts:
+        return []
+    joined = f"\n\n{_MARKER}\n\n".join(text.strip("\n") for text in texts)
+    html = render_markdown(joined, **options)
+    footnotes = _FOOTNOTES.search(html)
+    notes_html = footnotes.group(0) if footnotes else ""
+    if footnotes:
+        html = html[:footnotes.start()]
+    parts = [part.strip("\n") for part in html.split(_MARKER_HTML)]
+    if len(parts) != len(texts):  # a fragment swallowed the marker (an unclosed construct)
+        parts = [render_markdown(text, **options) for text in texts]
+        notes_html = ""
+    return [*parts, notes_html]
+
+
+def _with_footnotes(slide_html: str, items: dict[str, tuple[int, str]], prefix: str) -> str:
+    """A slide with the footnotes it cites, ids made unique to the slide."""
+    cited = list(dict.fromkeys(_FOOTNOTE_REF_HTML.findall(slide_html)))
+    if not cited:
+        return slide_html
+    slide_html = slide_html.replace('id="fnref:', f'id="{prefix}fnref:').replace(
+        'href="#fn:', f'href="#{prefix}fn:')
+    entries = "".join(
+        f'<li id="{prefix}fn:{label}" value="{items[label][0]}">'
+        + items[label][1].replace('href="#fnref:', f'href="#{prefix}fnref:') + "</li>"
+        for label in cited if label in items)
+    return slide_html + f'\n<div class="footnote">\n<hr>\n<ol>{entries}</ol>\n</div>'
 
 
 def quiz_to_data(questions: tuple[Question, ...], series: str, media_url: MediaUrl) -> dict:
-    """The stored form of a quiz: rendered HTML plus the answer key."""
-
-    def render(text: str | None) -> str | None:
-        return render_markdown(text, series=series, media_url=media_url) if text else None
-
-    return {
-        "questions": [
-            {
-                "prompt": render(q.prompt) or "",
-                "explanation": render(q.explanation),
-                "choices": [
-                    {
-                        "html": render_inline(c.text, series=series, media_url=media_url),
-                        "correct": c.correct,
-                        "feedback": render(c.feedback),
-                    }
-                    for c in q.choices
-                ],
-            }
-            for q in questions
-        ]
-    }
+    """The stored form of a quiz: rendered HTML plus the answer key (one conversion)."""
+    options = {"series": series, "media_url": media_url}
+    blocks: list[str] = []
+    for question in questions:
+        blocks.append(question.prompt)
+        blocks.append(question.explanation or "")
+        blocks += [choice.feedback or "" for choice in question.choices]
+    rendered = iter(render_many(blocks, **options)[:-1]) if blocks else iter(())
+    data = []
+    for question in questions:
+        prompt, explanation = next(rendered), next(rendered)
+        feedback = [next(rendered) for _ in question.choices]
+        data.append({
+            "prompt": prompt,
+            "explanation": explanation or None,
+            "choices": [
+                {"html": render_inline(c.text, **options), "correct": c.correct,
+                 "feedback": feedback[i] or None}
+                for i, c in enumerate(question.choices)
+            ],
+        })
+    return {"questions": data}
 
 
 def render_module(module: Module, media_url: MediaUrl = default_media_url) -> RenderedModule:
     options = {"series": module.series, "media_url": media_url}
-    body = "\n\n".join(slide.text for slide in module.slides)
+    *slide_html, footnotes = render_many([slide.text for slide in module.slides], **options)
+    items = {label: (number, body) for number, (label, body)
+             in enumerate(_FOOTNOTE_ITEM.findall(footnotes), start=1)}
+    # The reading view: the slides one after another, footnotes once at the end.
+    body_html = "\n".join(slide_html) + (("\n" + footnotes) if footnotes else "")
+    notes = ["\n\n".join(slide.notes) for slide in module.slides]  # each slide's notes
+    notes_html = render_many(notes, **options)[:-1] if any(notes) else [""] * len(slide_html)
     slides = tuple(
-        RenderedSlide(
-            html=render_markdown(source, **options),
-            notes_html="".join(render_markdown(note, **options) for note in slide.notes),
-        )
-        for slide, source in zip(module.slides, _slide_sources_with_footnotes(module), strict=True)
+        RenderedSlide(html=_with_footnotes(html, items, f"s{index + 1}-"),
+                      notes_html=notes_html[index])
+        for index, html in enumerate(slide_html)
     )
     case = module.case
     return RenderedModule(
-        body_html=render_markdown(body, **options),
+        body_html=body_html,
         slides=slides,
         references_html=render_markdown(module.references or "", **options),
         quiz=quiz_to_data(module.questions, module.series, media_url),
