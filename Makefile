@@ -49,7 +49,8 @@ check-content: $(VENV)/.installed
 	$(BIN)/champion modules check modules
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || echo "wrk is not installed: the gunicorn measurements will be skipped"
+	cd bench && ../$(BIN)/python run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

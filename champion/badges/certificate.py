@@ -17,7 +17,8 @@ FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 class CompletedModule:
     series: str
     title: str
-    minutes: int
+    minutes: int  # the module's stated duration: what the instruction time adds up
+    seconds_spent: int = 0  # time the learner had it on screen, as recorded
 
 
 def hours_rounded_down(minutes: int) -> float:
@@ -76,17 +77,20 @@ def certificate_pdf(
     pdf.ln(4)
 
     total = sum(m.minutes for m in modules)
-    with pdf.table(col_widths=(128, 30), text_align=("LEFT", "RIGHT"), line_height=5.5,
-                   first_row_as_headings=True, borders_layout="HORIZONTAL_LINES") as table:
+    with pdf.table(col_widths=(118, 22, 26), text_align=("LEFT", "RIGHT", "RIGHT"),
+                   line_height=5.5, first_row_as_headings=True,
+                   borders_layout="HORIZONTAL_LINES") as table:
         heading = table.row()
         pdf.set_font("Sans", "B", 9)
         heading.cell("Module completed")
         heading.cell("Minutes")
+        heading.cell("Time recorded")
         pdf.set_font("Sans", "", 9)
         for module in modules:
             row = table.row()
             row.cell(f"{module.title} ({module.series})")
             row.cell(str(module.minutes))
+            row.cell(f"{module.seconds_spent // 60} min" if module.seconds_spent >= 60 else "—")
     pdf.ln(3)
     pdf.set_font("Sans", "B", 11)
     hours = hours_rounded_down(total)

@@ -17,7 +17,8 @@ def completed_modules(award: BadgeAward) -> list[CompletedModule]:
     they completed it on, in catalog order."""
     module_ids = criteria_module_ids([award.badge])[award.badge_id]
     rows = db.session.execute(
-        select(Series.title, ModuleVersion.title, ModuleVersion.duration)
+        select(Series.title, ModuleVersion.title, ModuleVersion.duration,
+               ModuleProgress.seconds_spent)
         .select_from(ModuleProgress)
         .join(Module, Module.id == ModuleProgress.module_id)
         .join(Series, Series.id == Module.series_id)
@@ -27,4 +28,5 @@ def completed_modules(award: BadgeAward) -> list[CompletedModule]:
                ModuleProgress.completed_at.is_not(None))
         .order_by(Series.position, ModuleVersion.position)
     )
-    return [CompletedModule(series, title, minutes) for series, title, minutes in rows]
+    return [CompletedModule(series, title, minutes, seconds)
+            for series, title, minutes, seconds in rows]

@@ -31,7 +31,7 @@ def split_lines(text: str) -> list[str]:
     (``str.splitlines`` also breaks at form feeds and Unicode separators, which would make
     reported line numbers disagree with the file.)
     """
-    lines = _LINE_BREAK.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
