@@ -206,6 +206,8 @@ def test_sync_refuses_when_browser_and_file_both_changed(app, authoring, author,
     assert refused.exit_code == 1
     assert "conflict: basics/reading: edited in the browser (version 2, published by Test " \
            "Educator" in refused.output
+    assert "and in its file basics/03-reading.md (now " in refused.output
+    assert "the file was last synced as version 1" in refused.output
     assert "nothing was changed" in refused.output
     forced = runner.invoke(args=["modules", "sync", "--force", str(authoring)])
     assert forced.exit_code == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from champion.auth.models import User
@@ -105,12 +105,17 @@ def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]
     return existing
 
 
-def _conflict(key: str, version: ModuleVersion) -> str:
+def _conflict(key: str, version: ModuleVersion, module: Module, source: ModuleSource) -> str:
     who = version.created_by.name if version.created_by else "someone"
+    synced = db.session.scalar(
+        select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == module.id,
+                                                     ModuleVersion.origin == "files"))
+    last_sync = f"version {synced}" if synced else "never synced"
     return (f"{key}: edited in the browser (version {version.number}, published by {who} on "
-            f"{version.created_at:%Y-%m-%d %H:%M} UTC) and in its file since the last sync. "
-            "Export the browser's version (champion modules export) and merge the two, or "
-            "sync with --force to keep the file")
+            f"{version.created_at:%Y-%m-%d %H:%M} UTC) and in its file {source.path} (now "
+            f"{source.content_hash[:12]}; the file was last synced as {last_sync}). Export "
+            "the browser's version (champion modules export) and merge the two, or sync with "
+            "--force to keep the file")
 
 
 def _sync_modules(
@@ -132,7 +137,7 @@ def _sync_modules(
         if (current is not None and current.origin == "web"
                 and current.content_hash != source.content_hash
                 and module.file_hash != source.content_hash and not force):
-            conflicts.append(_conflict(source.key, current))
+            conflicts.append(_conflict(source.key, current, module, source))
     if conflicts:
         raise SyncConflict(conflicts)
 
