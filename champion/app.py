@@ -93,6 +93,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
+    from champion.catalog import rendered
+
+    rendered.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin

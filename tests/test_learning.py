@@ -151,3 +151,27 @@ def test_the_last_slide_and_time_spent_are_recorded(learner_client, learner, syn
     bad = learner_client.post(url, json={"slide": "x"}, headers={"X-CSRFToken": token})
     assert bad.status_code == 400
     assert learner_client.post(url, json={"seconds": 5}).status_code == 400  # no CSRF token
+
+
+def test_rendered_content_is_read_once_per_worker(app, learner_client, synced, count_queries):
+    from champion.catalog.rendered import EXTENSION
+
+    learner_client.get("/modules/basics/first-steps")  # the first reader fills the cache
+    with count_queries() as counter:
+        page = learner_client.get("/modules/basics/first-steps").get_data(as_text=True)
+    assert "<h2" in page or "<p>" in page
+    assert not any("body_html" in s for s in counter.statements), counter.statements
+    assert app.extensions[EXTENSION].hits >= 1
+
+
+def test_a_new_version_is_never_served_from_an_older_cached_one(app, learner_client, synced):
+    from champion.catalog.models import Module
+
+    learner_client.get("/modules/basics/first-steps")
+    module = db.session.scalar(select(Module).where(Module.slug == "first-steps"))
+    version = module.current_version
+    version.renderer += 1  # what sync does when it re-renders a version in place
+    version.body_html = "<p>Re-rendered reading view.</p>"
+    db.session.commit()
+    page = learner_client.get("/modules/basics/first-steps").get_data(as_text=True)
+    assert "Re-rendered reading view." in page

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import Load
 
 from champion.catalog.models import Module, ModuleVersion, Series
+from champion.catalog.rendered import load_rendered
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 
@@ -108,12 +108,11 @@ def find_module(
     """The live module at ``series/module`` with its current version, or 404.
 
     ``content`` names the group of rendered content to load with it ("reading",
-    "slides", "quiz" or "case"); the rest stays in the database.
+    "slides", "quiz" or "case"), from the worker's cache when it can; the rest stays in
+    the database.
     """
-    options = [Load(ModuleVersion).undefer_group(content)] if content else []
     row = db.session.execute(
         select(Series, Module, ModuleVersion)
-        .options(*options)
         .join(Module, Module.series_id == Series.id)
         .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
         .where(
@@ -125,6 +124,8 @@ def find_module(
     ).first()
     if row is None:
         abort(404)
+    if content:
+        load_rendered(row[2], content)
     return tuple(row)
 
 
