@@ -17,7 +17,7 @@ from champion.badges.operations import award_earned_badges
 from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
 from champion.content import Content, render_markdown, render_module, render_series_intro
 from champion.content import Module as ModuleSource
-from champion.content.render import RENDERER_VERSION
+from champion.content.render import RENDERER_VERSION, RenderedModule, render_modules
 from champion.database import utcnow
 from champion.extensions import db
 
@@ -141,19 +141,20 @@ def _sync_modules(
     if conflicts:
         raise SyncConflict(conflicts)
 
+    rendered = _render_needed(content, existing)
     for source in content.modules:
         module = existing.pop((source.series, source.slug), None)
         if module is None:
             module = Module(series=series_by_slug[source.series], slug=source.slug)
             db.session.add(module)
-            add_version(module, source, number=1)
+            add_version(module, source, number=1, rendered=rendered.get(source.key))
             report.created.append(source.key)
         else:
             current = module.current_version
             file_untouched = module.file_hash == source.content_hash
             if current is not None and current.content_hash == source.content_hash:
                 if current.renderer != RENDERER_VERSION:
-                    _render_into(current, source)  # same source, today's renderer
+                    _render_into(current, source, rendered.get(source.key))  # today's renderer
                 if module.retired_at is not None:
                     module.retired_at = None
                     report.updated.append(source.key)
@@ -162,7 +163,8 @@ def _sync_modules(
             elif current is not None and current.origin == "web" and file_untouched:
                 report.web_newer.append(source.key)  # the browser's edit is the newer one
             else:
-                add_version(module, source, number=(current.number + 1) if current else 1)
+                add_version(module, source, number=(current.number + 1) if current else 1,
+                            rendered=rendered.get(source.key))
                 module.retired_at = None
                 report.updated.append(source.key)
         module.file_hash = source.content_hash
@@ -175,8 +177,29 @@ def _sync_modules(
             report.retired.append(f"{series_slug}/{slug}")
 
 
-def _render_into(version: ModuleVersion, source: ModuleSource) -> None:
-    rendered = render_module(source)
+def _render_needed(
+    content: Content, existing: dict[tuple[str, str], Module]
+) -> dict[str, RenderedModule]:
+    """Render, all at once and in parallel when there are many, the modules sync will store.
+
+    That is every module new to the database, changed, or stored by an older renderer.
+    A module whose browser edit is the newer one may be rendered for nothing; that is rare.
+    """
+    needed = []
+    for source in content.modules:
+        module = existing.get((source.series, source.slug))
+        current = module.current_version if module else None
+        if (current is None or current.content_hash != source.content_hash
+                or current.renderer != RENDERER_VERSION):
+            needed.append(source)
+    results = render_modules(needed)
+    return {source.key: result for source, result in zip(needed, results, strict=True)}
+
+
+def _render_into(
+    version: ModuleVersion, source: ModuleSource, rendered: RenderedModule | None = None
+) -> None:
+    rendered = rendered or render_module(source)
     version.body_html = rendered.body_html
     version.slides = [{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides]
     version.references_html = rendered.references_html
@@ -188,9 +211,9 @@ def _render_into(version: ModuleVersion, source: ModuleSource) -> None:
 
 def add_version(
     module: Module, source: ModuleSource, number: int, origin: str = "files",
-    author: User | None = None,
+    author: User | None = None, rendered: RenderedModule | None = None,
 ) -> ModuleVersion:
-    rendered = render_module(source)
+    rendered = rendered or render_module(source)
     version = ModuleVersion(
         module=module,
         number=number,

@@ -7,9 +7,12 @@ rendering (the sanitizer's comment stripping is a second line of defence).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
 
@@ -235,6 +238,30 @@ def render_module(module: Module, media_url: MediaUrl = default_media_url) -> Re
         case_title=case.title if case else None,
         case_html=render_markdown(case.body, **options) if case else None,
     )
+
+
+# Below this many modules, starting processes costs more than rendering in one.
+PARALLEL_MINIMUM = 32
+
+
+def render_modules(
+    modules: Sequence[Module], processes: int | None = None, minimum: int = PARALLEL_MINIMUM
+) -> list[RenderedModule]:
+    """``render_module`` for each module (default media URLs), in order, across processes.
+
+    Rendering is pure and CPU-bound (Python-Markdown), so a large sync spreads it over
+    the machine's cores: forked workers, each handed a chunk of modules. Small batches,
+    one core, or a platform without ``fork`` render here, in this process.
+    """
+    processes = processes or os.cpu_count() or 1
+    processes = min(processes, len(modules) // 8 or 1)
+    if (len(modules) < minimum or processes < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [render_module(module) for module in modules]
+    context = multiprocessing.get_context("fork")
+    chunk = -(-len(modules) // (processes * 4))  # a few chunks per worker evens the load
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        return list(pool.map(render_module, modules, chunksize=chunk))
 
 
 def render_series_intro(series: Series, media_url: MediaUrl = default_media_url) -> str:

@@ -66,3 +66,16 @@ def test_inline_markdown_in_choices_is_rendered_and_sanitized(tmp_path):
     bold, plain = quiz["questions"][0]["choices"]
     assert bold["html"] == "<strong>Bold</strong> <b>b</b>"
     assert plain["html"] == "Plain &amp; simple"
+
+
+def test_rendering_many_modules_across_processes_gives_the_same_html():
+    from pathlib import Path
+
+    from champion.content.render import render_modules
+
+    curriculum = load_content(Path(__file__).resolve().parents[2] / "modules")
+    modules = list(curriculum.modules) * 2  # enough for several chunks per process
+    in_one = render_modules(modules, processes=1)
+    across = render_modules(modules, processes=2, minimum=2)
+    assert across == in_one == [render_module(m) for m in modules]
+    assert len(in_one) == len(modules)
