@@ -1,4 +1,4 @@
-"""Template filters and globals."""
+"""Formatting for pages: template filters, and operation errors as sentences."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def minutes(value: int) -> str:
         return f"{value} min"
     hours, rest = divmod(value, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def sentence(message: object, end: str = ".") -> str:
+    """An operation's error ("you can't ...") as a sentence for a flash or a form field."""
+    return str(message).capitalize() + end
 
 
 def register(app: Flask) -> None:

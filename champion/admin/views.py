@@ -25,6 +25,7 @@ from champion.departments.operations import (
     rename_department,
 )
 from champion.extensions import db
+from champion.filters import sentence
 from champion.team.forms import ActionForm
 from champion.team.queries import like_pattern
 
@@ -111,7 +112,7 @@ def person_role(user_id: int):
     try:
         change_role(user, form.role.data, current_user)
     except AccountError as exc:
-        form.role.errors.append(str(exc).capitalize() + ".")
+        form.role.errors.append(sentence(exc))
         return _person_page(user, form, 422)
     db.session.commit()
     flash(f"{user.name} is now {user.role}.", "success")
@@ -126,7 +127,7 @@ def person_active(user_id: int):
         try:
             set_active(user, not user.active, current_user)
         except AccountError as exc:
-            flash(str(exc).capitalize() + ".", "error")
+            flash(sentence(exc), "error")
         else:
             db.session.commit()
             flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
@@ -145,7 +146,7 @@ def person_delete(user_id: int):
     try:
         delete_account(user, current_user)
     except DeletionError as exc:
-        flash(str(exc).capitalize() + ".", "error")
+        flash(sentence(exc), "error")
     else:
         db.session.commit()
         flash(f"Account {user.id} deleted: personal data erased, badges revoked.", "success")
@@ -162,7 +163,7 @@ def revoke_award_view(uid: str):
     try:
         revoke_award(award, form.reason.data, current_user)
     except ValueError as exc:
-        form.reason.errors.append(str(exc).capitalize() + ".")
+        form.reason.errors.append(sentence(exc))
         return _person_page(award.user, revoke_form=form, status=422)
     db.session.commit()
     flash(f"{award.badge.name} revoked for {award.user.name}.", "success")
@@ -177,7 +178,7 @@ def departments():
         try:
             department = create_department(form.slug.data, form.name.data, current_user)
         except MembershipError as exc:
-            form.slug.errors.append(str(exc).capitalize() + ".")
+            form.slug.errors.append(sentence(exc))
         else:
             db.session.commit()
             flash(f"Department {department.name} created.", "success")
@@ -241,7 +242,7 @@ def department_add_lead(slug: str):
                 if user.role == Role.LEARNER:
                     change_role(user, Role.LEAD, current_user)
             except MembershipError as exc:
-                form.email.errors.append(str(exc).capitalize() + ".")
+                form.email.errors.append(sentence(exc))
             else:
                 db.session.commit()
                 flash(f"{user.name} now leads {department.name}.", "success")
@@ -258,7 +259,7 @@ def department_remove_lead(slug: str, user_id: int):
         try:
             remove_lead(department, user, current_user)
         except MembershipError as exc:
-            flash(str(exc).capitalize() + ".", "error")
+            flash(sentence(exc), "error")
         else:
             db.session.commit()
             flash(f"{user.name} no longer leads {department.name}.", "success")

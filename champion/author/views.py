@@ -48,6 +48,7 @@ from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.content import Choice, Question, render_markdown, render_module
 from champion.content.writer import write_case, write_module
 from champion.extensions import db
+from champion.filters import sentence
 from champion.quizzes.analysis import AnswerData, AttemptData, analyse, to_csv
 from champion.quizzes.forms import build_quiz_form
 from champion.quizzes.gift import parse_gift, to_gift
@@ -108,7 +109,7 @@ def new_module():
             draft = new_module_draft(series, form.slug.data, form.title.data,
                                      form.duration.data, current_user)
         except AuthoringError as exc:
-            form.slug.errors.append(str(exc).capitalize() + ".")
+            form.slug.errors.append(sentence(exc))
         else:
             db.session.commit()
             return redirect(url_for(".edit", draft_id=draft.id))
@@ -123,7 +124,7 @@ def start_draft(module_id: int):
         try:
             draft = draft_for(module, current_user)
         except AuthoringError as exc:
-            flash(str(exc).capitalize() + ".", "error")
+            flash(sentence(exc), "error")
             return redirect(url_for(".index"))
         db.session.commit()
         return redirect(url_for(".edit", draft_id=draft.id))
@@ -166,16 +167,11 @@ def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
     return source, write_case(form.case_title.data or None, body) if body else None
 
 
-def _problems(draft: ModuleDraft):
-    parsed, problems = parse_draft(draft)
-    return parsed, problems
-
-
 @blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
 @educators
 def edit(draft_id: int):
     draft = _draft(draft_id)
-    parsed, problems = _problems(draft)
+    parsed, problems = parse_draft(draft)
     if parsed is None:
         return render_template("author/broken.html", draft=draft, problems=problems), 422
     form = ModuleEditForm(data=_edit_data(parsed))
@@ -265,7 +261,7 @@ def _questions_from(data: list[dict]) -> tuple[list[Question], list[str]]:
 @educators
 def quiz(draft_id: int):
     draft = _draft(draft_id)
-    parsed, _ = _problems(draft)
+    parsed, _ = parse_draft(draft)
     if parsed is None:
         return redirect(url_for(".edit", draft_id=draft.id))
     errors: list[str] = []
@@ -298,7 +294,7 @@ def quiz(draft_id: int):
 @educators
 def quiz_gift(draft_id: int):
     draft = _draft(draft_id)
-    parsed, _ = _problems(draft)
+    parsed, _ = parse_draft(draft)
     if parsed is None:
         abort(404)
     slug = draft.filename.removesuffix(".md")
@@ -310,7 +306,7 @@ def quiz_gift(draft_id: int):
 @educators
 def quiz_import(draft_id: int):
     draft = _draft(draft_id)
-    parsed, _ = _problems(draft)
+    parsed, _ = parse_draft(draft)
     form = GiftImportForm()
     if parsed is None or not form.validate_on_submit():
         flash(" ".join(form.gift.errors) or "Choose a GIFT file to import.", "error")
@@ -376,7 +372,7 @@ class PreviewVersion:
 @educators
 def preview(draft_id: int):
     draft = _draft(draft_id)
-    parsed, problems = _problems(draft)
+    parsed, problems = parse_draft(draft)
     if parsed is None:
         return redirect(url_for(".edit", draft_id=draft.id))
     rendered = render_module(parsed)
@@ -414,7 +410,7 @@ def publish_draft(draft_id: int):
         version = publish(draft, current_user)
     except AuthoringError as exc:
         db.session.rollback()
-        flash(str(exc).capitalize() + ": " + "; ".join(str(p) for p in exc.problems), "error")
+        flash(sentence(exc, end=": " + "; ".join(str(p) for p in exc.problems)), "error")
         return redirect(url_for(".preview", draft_id=draft_id))
     db.session.commit()
     flash(f"Published version {version.number} of “{version.title}”. Learners see it now.",
@@ -476,7 +472,7 @@ def restore_version(module_id: int, number: int):
         try:
             draft = restore(version, current_user)
         except AuthoringError as exc:
-            flash(str(exc).capitalize() + ".", "error")
+            flash(sentence(exc), "error")
             return redirect(url_for(".history", module_id=module.id))
         db.session.commit()
         flash(f"Version {number} is now the draft. Publish it to make it current again.",
