@@ -23,8 +23,12 @@ def minutes(value: int) -> str:
 
 
 def sentence(message: object, end: str = ".") -> str:
-    """An operation's error ("you can't ...") as a sentence for a flash or a form field."""
-    return str(message).capitalize() + end
+    """An operation's error ("you can't ...") as a sentence for a flash or a form field.
+
+    Only the first letter changes: names, emails and slugs inside keep their case.
+    """
+    text = str(message)
+    return text[:1].upper() + text[1:] + end
 
 
 def register(app: Flask) -> None:

@@ -104,6 +104,9 @@ def test_departments_create_rename_and_assign_leads(app, admin, learner):
     assert "already exists" in dup.get_data(as_text=True)
     post(client, "/admin/departments/onc-surg/rename", {"name": "Oncologic Surgery"})
     post(client, "/admin/departments/onc-surg/leads", {"email": learner.email})
+    again = post(client, "/admin/departments/onc-surg/leads", {"email": learner.email})
+    # The error reads as a sentence, with the department's name as it was written.
+    assert "already leads Oncologic Surgery." in again.get_data(as_text=True)
     missing = post(client, "/admin/departments/onc-surg/leads", {"email": "nobody@example.org"})
     assert "No account has this email" in missing.get_data(as_text=True)
     db.session.expire_all()
