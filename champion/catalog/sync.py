@@ -141,32 +141,35 @@ def _sync_modules(
     if conflicts:
         raise SyncConflict(conflicts)
 
-    rendered = _render_needed(content, existing)
+    plan = []
     for source in content.modules:
         module = existing.pop((source.series, source.slug), None)
-        if module is None:
+        plan.append((source, module, _action(source, module)))
+    # Everything sync will store is rendered in one batch (across cores when it is large).
+    to_render = [source for source, _, action in plan if action in ("create", "update", "rerender")]
+    rendered = dict(zip((s.key for s in to_render), render_modules(to_render), strict=True))
+    for source, module, action in plan:
+        if action == "create":
             module = Module(series=series_by_slug[source.series], slug=source.slug)
             db.session.add(module)
-            add_version(module, source, number=1, rendered=rendered.get(source.key))
+            add_version(module, source, number=1, rendered=rendered[source.key])
             report.created.append(source.key)
-        else:
+        elif action == "web_newer":
+            report.web_newer.append(source.key)  # the browser's edit is the newer one
+        elif action == "update":
             current = module.current_version
-            file_untouched = module.file_hash == source.content_hash
-            if current is not None and current.content_hash == source.content_hash:
-                if current.renderer != RENDERER_VERSION:
-                    _render_into(current, source, rendered.get(source.key))  # today's renderer
-                if module.retired_at is not None:
-                    module.retired_at = None
-                    report.updated.append(source.key)
-                else:
-                    report.unchanged.append(source.key)
-            elif current is not None and current.origin == "web" and file_untouched:
-                report.web_newer.append(source.key)  # the browser's edit is the newer one
-            else:
-                add_version(module, source, number=(current.number + 1) if current else 1,
-                            rendered=rendered.get(source.key))
+            add_version(module, source, number=(current.number + 1) if current else 1,
+                        rendered=rendered[source.key])
+            module.retired_at = None
+            report.updated.append(source.key)
+        else:  # the stored version is this file: "keep", or "rerender" with today's renderer
+            if action == "rerender":
+                _render_into(module.current_version, source, rendered[source.key])
+            if module.retired_at is not None:
                 module.retired_at = None
                 report.updated.append(source.key)
+            else:
+                report.unchanged.append(source.key)
         module.file_hash = source.content_hash
     for (series_slug, slug), module in existing.items():
         current = module.current_version
@@ -177,29 +180,19 @@ def _sync_modules(
             report.retired.append(f"{series_slug}/{slug}")
 
 
-def _render_needed(
-    content: Content, existing: dict[tuple[str, str], Module]
-) -> dict[str, RenderedModule]:
-    """Render, all at once and in parallel when there are many, the modules sync will store.
-
-    That is every module new to the database, changed, or stored by an older renderer.
-    A module whose browser edit is the newer one may be rendered for nothing; that is rare.
-    """
-    needed = []
-    for source in content.modules:
-        module = existing.get((source.series, source.slug))
-        current = module.current_version if module else None
-        if (current is None or current.content_hash != source.content_hash
-                or current.renderer != RENDERER_VERSION):
-            needed.append(source)
-    results = render_modules(needed)
-    return {source.key: result for source, result in zip(needed, results, strict=True)}
+def _action(source: ModuleSource, module: Module | None) -> str:
+    """What sync does with one module file: create, update, rerender, keep, or web_newer."""
+    if module is None:
+        return "create"
+    current = module.current_version
+    if current is not None and current.content_hash == source.content_hash:
+        return "rerender" if current.renderer != RENDERER_VERSION else "keep"
+    if current is not None and current.origin == "web" and module.file_hash == source.content_hash:
+        return "web_newer"  # the file is as last synced; the browser's edit came after
+    return "update"
 
 
-def _render_into(
-    version: ModuleVersion, source: ModuleSource, rendered: RenderedModule | None = None
-) -> None:
-    rendered = rendered or render_module(source)
+def _render_into(version: ModuleVersion, source: ModuleSource, rendered: RenderedModule) -> None:
     version.body_html = rendered.body_html
     version.slides = [{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides]
     version.references_html = rendered.references_html
