@@ -93,9 +93,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    from champion.catalog import rendered
+    from champion.catalog import live, rendered
 
     rendered.init_app(app)
+    live.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -159,17 +160,29 @@ def register_template_helpers(app: Flask) -> None:
     filters.register(app)
     static_root = Path(app.static_folder)
 
+    # A file's hash is read once per worker; in development (files edited while the
+    # server runs) it is keyed by modification time too.
+    watch = app.debug
+
     @lru_cache(maxsize=256)
-    def fingerprint(filename: str, mtime: float) -> str:
-        return hashlib.sha256((static_root / filename).read_bytes()).hexdigest()[:12]
+    def fingerprint(filename: str, mtime: float | None) -> str | None:
+        path = static_root / filename
+        if not path.is_file():
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
     @app.url_defaults
     def static_fingerprint(endpoint: str, values: dict) -> None:
         """Every static URL carries its file's hash: cached for a year, never stale."""
         if endpoint == "static" and "filename" in values and "v" not in values:
-            path = static_root / values["filename"]
-            if path.is_file():
-                values["v"] = fingerprint(values["filename"], path.stat().st_mtime)
+            filename = values["filename"]
+            mtime = None
+            if watch:
+                path = static_root / filename
+                mtime = path.stat().st_mtime if path.is_file() else None
+            digest = fingerprint(filename, mtime)
+            if digest:
+                values["v"] = digest
 
 
 def register_commands(app: Flask) -> None:

@@ -65,5 +65,5 @@ def open_module(user, series: str, slug: str) -> None:
 
     module = db.session.scalar(
         select(Module).join(Series).where(Series.slug == series, Module.slug == slug))
-    note_module_opened(user, module, None)
+    note_module_opened(user, module.id, None)
     db.session.commit()

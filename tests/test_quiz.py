@@ -160,4 +160,7 @@ def test_submission_does_a_bounded_number_of_queries(learner_client, synced, cou
         response = learner_client.post(url, data={
             "csrf_token": token, "version": str(module.current_version_id), **PASS_FIRST})
     assert response.status_code == 302
-    assert counter.count <= 20, counter.statements
+    # who is signed in, whether the catalog changed, the learner's lock, the attempt and its
+    # answers, the progress read and written, the badge check: no query for the catalog
+    others = [s for s in counter.statements if not s.startswith("INSERT INTO attempt_answers")]
+    assert len(others) <= 7, others

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,9 @@ from champion.catalog.models import Module, ModuleVersion, Series
 from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
+
+if TYPE_CHECKING:
+    from champion.catalog.live import LiveBadge
 
 
 def criteria_module_ids(badges: Collection[Badge]) -> dict[int, set[int]]:
@@ -51,25 +55,23 @@ def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAw
     given; runs inside the caller's transaction, so the award commits (or not) with the
     completion that earned it.
     """
-    badges = list(db.session.scalars(select(Badge).where(Badge.retired_at.is_(None))))
-    if not badges:
-        return []
-    needed = criteria_module_ids(badges)
+    from champion.catalog.live import live_catalog  # which imports this module
+
     now = utcnow()
     awards: list[BadgeAward] = []
-    for badge in badges:
-        module_ids = needed[badge.id]
-        if not module_ids:
+    for badge in live_catalog().badges:
+        if not badge.module_ids:
             continue
-        for user_id, number in _earners(badge, module_ids, user_ids, now):
-            award = _insert_award(badge, user_id, number, now)
+        for user_id, number in _earners(badge, user_ids, now):
+            award = _insert_award(db.session.get(Badge, badge.id), user_id, number, now)
             if award is not None:
                 awards.append(award)
     return awards
 
 
-def _earners(badge: Badge, module_ids: set[int], user_ids: Collection[int] | None, now):
+def _earners(badge: LiveBadge, user_ids: Collection[int] | None, now):
     """(user id, award number) of everyone who has just earned ``badge``."""
+    module_ids = badge.module_ids
     first = (
         select(ModuleProgress.user_id, literal(1))
         .where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from champion.auth.models import User
@@ -89,7 +89,7 @@ class ModuleVersion(db.Model):
     case_source: Mapped[str | None] = mapped_column(
         Text, deferred=True, deferred_group="source")
     # The rendered content is large: each page loads only the group it shows
-    # (see catalog.queries.find_module), and lists load none of it.
+    # (see catalog.rendered), and lists load none of it.
     body_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="reading")
     references_html: Mapped[str] = mapped_column(
         Text, default="", deferred=True, deferred_group="reading"
@@ -145,3 +145,17 @@ class ModuleDraft(db.Model):
     module: Mapped[Module | None] = relationship()
     series: Mapped[Series] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+
+class ContentState(db.Model):
+    """One row whose ``stamp`` is drawn anew whenever live content is written.
+
+    Workers keep the live catalog in memory and compare this one number before using it
+    (see ``catalog.live``). A random stamp rather than a counter: a restored backup or an
+    emptied table can't bring back a number a worker has already seen.
+    """
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[int] = mapped_column(BigInteger, default=0)

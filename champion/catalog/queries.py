@@ -1,14 +1,13 @@
-"""Reading the catalog with a learner's status, in a fixed handful of queries."""
+"""Reading the catalog with a learner's status: the worker's live copy plus one query."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
-from champion.catalog.models import Module, ModuleVersion, Series
-from champion.catalog.rendered import load_rendered
+from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 
@@ -21,13 +20,15 @@ STATUS_LABELS = {
 
 @dataclass
 class ModuleEntry:
-    module: Module
-    version: ModuleVersion
-    progress: ModuleProgress | None = None
+    module: LiveModule
+    version: LiveVersion
+    progress: Row | None = None  # the learner's module_progress row
 
     @property
     def status(self) -> str:
-        return self.progress.status if self.progress else "not_started"
+        if self.progress is None:
+            return "not_started"
+        return "complete" if self.progress.completed_at else "in_progress"
 
     @property
     def status_label(self) -> str:
@@ -36,7 +37,7 @@ class ModuleEntry:
 
 @dataclass
 class SeriesEntry:
-    series: Series
+    series: LiveSeries
     modules: list[ModuleEntry] = field(default_factory=list)
 
     @property
@@ -66,67 +67,54 @@ class SeriesEntry:
         return None
 
 
-def learner_progress(user_id: int | None) -> dict[int, ModuleProgress]:
+_PROGRESS = ModuleProgress.__table__
+# Built once: on the hot pages, making the statement would cost more than running it.
+_LEARNER_PROGRESS = select(_PROGRESS).where(_PROGRESS.c.user_id == bindparam("user_id"))
+_MODULE_PROGRESS = _LEARNER_PROGRESS.where(_PROGRESS.c.module_id == bindparam("module_id"))
+
+
+def learner_progress(user_id: int | None) -> dict[int, Row]:
+    """The learner's progress rows by module id: one query, plain rows."""
     if user_id is None:
         return {}
-    return {
-        p.module_id: p
-        for p in db.session.scalars(
-            select(ModuleProgress).where(ModuleProgress.user_id == user_id)
-        )
-    }
+    rows = db.session.execute(_LEARNER_PROGRESS, {"user_id": user_id})
+    return {row.module_id: row for row in rows}
+
+
+def module_progress(user_id: int, module_id: int) -> Row | None:
+    return db.session.execute(
+        _MODULE_PROGRESS, {"user_id": user_id, "module_id": module_id}
+    ).first()
 
 
 def catalog(user_id: int | None, series_slug: str | None = None) -> list[SeriesEntry]:
-    """Live series and modules, in catalog order, with ``user_id``'s status on each."""
-    series_query = select(Series).where(Series.retired_at.is_(None))
-    if series_slug is not None:
-        series_query = series_query.where(Series.slug == series_slug)
-    entries = {
-        s.id: SeriesEntry(s)
-        for s in db.session.scalars(series_query.order_by(Series.position, Series.slug))
-    }
-    if not entries:
-        return []
-    rows = db.session.execute(
-        select(Module, ModuleVersion)
-        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
-        .where(Module.series_id.in_(entries), Module.retired_at.is_(None))
-        .order_by(ModuleVersion.position, Module.slug)
-    ).all()
-    progress = learner_progress(user_id)
-    for module, version in rows:
-        entries[module.series_id].modules.append(
-            ModuleEntry(module, version, progress.get(module.id))
-        )
-    return list(entries.values())
+    """Live series and modules, in catalog order, with ``user_id``'s status on each.
 
-
-def find_module(
-    series_slug: str, module_slug: str, content: str | None = None
-) -> tuple[Series, Module, ModuleVersion]:
-    """The live module at ``series/module`` with its current version, or 404.
-
-    ``content`` names the group of rendered content to load with it ("reading",
-    "slides", "quiz" or "case"), from the worker's cache when it can; the rest stays in
-    the database.
+    The catalog itself comes from the worker's copy (``catalog.live``); the learner's
+    progress is the page's one query.
     """
-    row = db.session.execute(
-        select(Series, Module, ModuleVersion)
-        .join(Module, Module.series_id == Series.id)
-        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
-        .where(
-            Series.slug == series_slug,
-            Module.slug == module_slug,
-            Module.retired_at.is_(None),
-            Series.retired_at.is_(None),
-        )
-    ).first()
-    if row is None:
+    live = live_catalog()
+    progress = learner_progress(user_id)
+    return [
+        SeriesEntry(series, [ModuleEntry(m, m.version, progress.get(m.id))
+                             for m in live.modules[series.id]])
+        for series in live.series
+        if series_slug is None or series.slug == series_slug
+    ]
+
+
+def find_live_module(series_slug: str, module_slug: str, content: str | None = None) -> LiveModule:
+    """The live module at ``series/module`` for reading, or 404.
+
+    ``content`` names the group of rendered content its version carries ("reading",
+    "slides", "quiz" or "case"), from the worker's cache when it can.
+    """
+    module = live_catalog().module(series_slug, module_slug)
+    if module is None:
         abort(404)
     if content:
-        load_rendered(row[2], content)
-    return tuple(row)
+        module = replace(module, version=module.version.with_content(content))
+    return module
 
 
 @dataclass
@@ -134,7 +122,7 @@ class NextSteps:
     """What a signed-in learner should see first: where to pick up, how far to the badge."""
 
     resume: ModuleEntry | None
-    resume_series: Series | None
+    resume_series: LiveSeries | None
     badge_name: str | None
     badge_slug: str | None
     badge_remaining: int | None  # required modules still to complete for the badge
@@ -143,19 +131,15 @@ class NextSteps:
 
 
 def next_steps(entries: list[SeriesEntry]) -> NextSteps:
-    """From the catalog already loaded, plus one query for the badge the learner is after."""
-    from champion.badges.models import Badge
-
+    """From the catalog already loaded: no query of its own."""
     in_progress = [(m, e.series) for e in entries for m in e.modules
                    if m.status == "in_progress"]
     in_progress.sort(key=lambda pair: pair[0].progress.last_activity_at, reverse=True)
     resume, resume_series = in_progress[0] if in_progress else (None, None)
-    badge = db.session.scalar(select(Badge).where(Badge.retired_at.is_(None)).order_by(Badge.id))
+    badge = live_catalog().badge
     if badge is None:
         return NextSteps(resume, resume_series, None, None, None, None, False)
-    wanted = [m for e in entries for m in e.modules
-              if (e.series.slug in badge.criteria_series and m.version.required)
-              or f"{e.series.slug}/{m.module.slug}" in badge.criteria_modules]
+    wanted = [m for e in entries for m in e.modules if m.module.id in badge.module_ids]
     remaining = sum(m.status != "complete" for m in wanted)
     return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),
                      remaining == 0 and bool(wanted))

@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from champion.catalog.models import ModuleVersion
 from champion.extensions import db
@@ -70,17 +69,15 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = RenderedCache(app.config.get("RENDERED_CACHE_ENTRIES", 512))
 
 
-def load_rendered(version: ModuleVersion, group: str) -> None:
-    """Fill ``version``'s ``group`` columns from the cache, or from the database once."""
-    names = GROUPS[group]
+def rendered_group(version_id: int, content_hash: str, renderer: int, group: str) -> dict[str, Any]:
+    """A version's ``group`` of rendered content, from the cache or the database once."""
     cache: RenderedCache = current_app.extensions[EXTENSION]
-    key = (version.id, version.content_hash, version.renderer, group)
+    key = (version_id, content_hash, renderer, group)
     values = cache.get(key)
     if values is None:
+        names = GROUPS[group]
         columns = [getattr(ModuleVersion, name) for name in names]
-        row = db.session.execute(select(*columns).where(ModuleVersion.id == version.id)).one()
+        row = db.session.execute(select(*columns).where(ModuleVersion.id == version_id)).one()
         values = dict(zip(names, row, strict=True))
         cache.put(key, values)
-    for name, value in values.items():
-        # As if loaded from the row: nothing to flush, and a later edit still is one.
-        set_committed_value(version, name, value)
+    return values

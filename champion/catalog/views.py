@@ -4,17 +4,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    send_from_directory,
+)
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from champion.auth.access import role_required
 from champion.auth.models import Role
+from champion.catalog.live import fragment
 from champion.catalog.models import ContentPage
-from champion.catalog.queries import catalog, find_module, learner_progress, next_steps
+from champion.catalog.queries import (
+    ModuleEntry,
+    catalog,
+    find_live_module,
+    module_progress,
+    next_steps,
+)
 from champion.extensions import db
 from champion.progress.operations import note_module_opened
 
 blueprint = Blueprint("catalog", __name__, template_folder="templates")
+
+
+@blueprint.app_template_global()
+def module_card(series_slug: str, entry: ModuleEntry, signed_in: bool = False,
+                show_best: bool = False) -> Markup:
+    """The ``module_card`` macro's HTML, rendered once per catalog and what it shows."""
+    best = entry.progress.best_score if show_best and entry.progress else None
+    key = ("module_card", series_slug, entry.module.id, entry.version.id, signed_in,
+           entry.status, best)
+    return fragment(key, lambda: get_template_attribute("macros/forms.html", "module_card")(
+        series_slug, entry, signed_in=signed_in, show_best=show_best))
 
 
 def _user_id() -> int | None:
@@ -37,11 +63,11 @@ def series(series_slug: str):
 
 
 def _open_module(series_slug: str, module_slug: str, content: str):
-    series, module, version = find_module(series_slug, module_slug, content)
-    progress = learner_progress(current_user.id).get(module.id)
-    if note_module_opened(current_user, module, progress):
+    module = find_live_module(series_slug, module_slug, content)
+    progress = module_progress(current_user.id, module.id)
+    if note_module_opened(current_user, module.id, progress):
         db.session.commit()
-    return series, module, version, progress
+    return module.series, module, module.version, progress
 
 
 @blueprint.get("/modules/<series_slug>/<module_slug>")
@@ -70,18 +96,19 @@ def presenter(series_slug: str, module_slug: str):
 
     Presenter notes are for whoever presents to a room: educators and leads, never learners.
     """
-    series, module, version = find_module(series_slug, module_slug, "slides")
-    return render_template("catalog/presenter.html", series=series, module=module,
-                           version=version)
+    module = find_live_module(series_slug, module_slug, "slides")
+    return render_template("catalog/presenter.html", series=module.series, module=module,
+                           version=module.version)
 
 
 @blueprint.get("/modules/<series_slug>/<module_slug>/case")
 @login_required
 def case(series_slug: str, module_slug: str):
-    series, module, version = find_module(series_slug, module_slug, "case")
-    if not version.has_case:
+    module = find_live_module(series_slug, module_slug, "case")
+    if not module.version.has_case:
         abort(404)
-    return render_template("catalog/case.html", series=series, module=module, version=version)
+    return render_template("catalog/case.html", series=module.series, module=module,
+                           version=module.version)
 
 
 @blueprint.get("/modules/<series_slug>/media/<path:filename>")

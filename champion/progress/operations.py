@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
 from champion.badges.operations import award_earned_badges
+from champion.catalog.live import LiveModule, LiveVersion
 from champion.catalog.models import Module, ModuleVersion
 from champion.database import utcnow
 from champion.extensions import db
@@ -18,6 +19,12 @@ from champion.progress.models import ModuleProgress
 ACTIVITY_RESOLUTION = timedelta(minutes=10)
 
 
+_USERS = User.__table__
+# Built once: every submission and progress write starts with it.
+_LOCK_LEARNER = (update(_USERS).where(_USERS.c.id == bindparam("user_id"))
+                 .values(last_active_at=bindparam("now")))
+
+
 def lock_learner(user_id: int, now: datetime) -> None:
     """Serialise one learner's writes: the first statement of every progress transaction.
 
@@ -25,7 +32,7 @@ def lock_learner(user_id: int, now: datetime) -> None:
     Two simultaneous submissions by the same learner then run one after the other, so
     the second sees the first's completion and badge and never awards a second badge.
     """
-    db.session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
+    db.session.execute(_LOCK_LEARNER, {"user_id": user_id, "now": now})
 
 
 def progress_for(user_id: int, module_id: int, now: datetime) -> ModuleProgress:
@@ -42,20 +49,19 @@ def progress_for(user_id: int, module_id: int, now: datetime) -> ModuleProgress:
     return progress
 
 
-def note_module_opened(user: User, module: Module, progress: ModuleProgress | None) -> bool:
+def note_module_opened(user: User, module_id: int, progress: Row | ModuleProgress | None) -> bool:
     """Mark a module in progress when a learner opens it; True if anything was written."""
     now = utcnow()
     if progress is not None and now - progress.last_activity_at < ACTIVITY_RESOLUTION:
         return False
     lock_learner(user.id, now)
-    progress_for(user.id, module.id, now).last_activity_at = now
+    progress_for(user.id, module_id, now).last_activity_at = now
     return True
 
 
 def complete_module(
     user_id: int,
-    module: Module,
-    version: ModuleVersion,
+    version: ModuleVersion | LiveVersion,
     *,
     via: str,
     now: datetime,
@@ -79,25 +85,26 @@ def complete_module(
     return award_earned_badges(user_ids=[user_id])
 
 
-def mark_complete(user: User, module: Module, version: ModuleVersion) -> list[BadgeAward]:
+def mark_complete(user: User, module: Module | LiveModule,
+                  version: ModuleVersion | LiveVersion) -> list[BadgeAward]:
     """The learner's own "Mark as complete", for a module with no quiz."""
     if version.has_quiz:
         raise ValueError("a module with a quiz is completed by passing the quiz")
     now = utcnow()
     lock_learner(user.id, now)
     progress = progress_for(user.id, module.id, now)
-    return complete_module(user.id, module, version, via="manual", now=now, progress=progress)
+    return complete_module(user.id, version, via="manual", now=now, progress=progress)
 
 
 MAX_HEARTBEAT = 60  # seconds one report may add: a stuck or forged client can't inflate it
 
 
-def record_activity(user: User, module: Module, slide: int | None, seconds: int,
+def record_activity(user: User, module_id: int, slide: int | None, seconds: int,
                     slide_count: int) -> None:
     """Where the learner is in presentation mode, and how long the module was on screen."""
     now = utcnow()
     lock_learner(user.id, now)
-    progress = progress_for(user.id, module.id, now)
+    progress = progress_for(user.id, module_id, now)
     if slide is not None and 0 <= slide < slide_count:
         progress.last_slide = slide
     progress.seconds_spent = (progress.seconds_spent or 0) + max(0, min(seconds, MAX_HEARTBEAT))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from champion.auth.privacy import personal_data
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module
-from champion.catalog.queries import catalog, find_module
+from champion.catalog.queries import catalog, find_live_module
 from champion.extensions import db
 from champion.progress.operations import mark_complete, record_activity
 from champion.quizzes.models import Attempt
@@ -63,12 +63,12 @@ def my_data():
 @login_required
 def activity(series_slug: str, module_slug: str):
     """Heartbeats from the reading view and presentation mode (JSON; CSRF in a header)."""
-    _series, module, version = find_module(series_slug, module_slug, "slides")
+    module = find_live_module(series_slug, module_slug, "slides")
     data = request.get_json(silent=True) or {}
     slide, seconds = data.get("slide"), data.get("seconds", 0)
     if not (slide is None or isinstance(slide, int)) or not isinstance(seconds, int):
         return {"error": "slide and seconds must be whole numbers"}, 400
-    record_activity(current_user, module, slide, seconds, len(version.slides))
+    record_activity(current_user, module.id, slide, seconds, len(module.version.slides))
     db.session.commit()
     return {"ok": True}
 
@@ -76,7 +76,8 @@ def activity(series_slug: str, module_slug: str):
 @blueprint.post("/modules/<series_slug>/<module_slug>/complete")
 @login_required
 def complete(series_slug: str, module_slug: str):
-    series, module, version = find_module(series_slug, module_slug)
+    module = find_live_module(series_slug, module_slug)
+    series, version = module.series, module.version
     if version.has_quiz:
         abort(400)
     if CompleteForm().validate_on_submit():

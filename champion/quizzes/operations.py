@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
+from champion.catalog.live import LiveVersion
 from champion.catalog.models import ModuleVersion
 from champion.database import utcnow
 from champion.extensions import db
@@ -27,7 +28,7 @@ class Submission:
 
 def submit_quiz(
     user: User,
-    version: ModuleVersion,
+    version: ModuleVersion | LiveVersion,
     selections: Mapping[int, Iterable[int]],
     submission_key: str | None = None,
 ) -> Submission:
@@ -65,16 +66,15 @@ def submit_quiz(
         ],
     )
     db.session.add(attempt)
+    db.session.flush()  # the attempt's id, for the completion it may make
     progress = progress_for(user.id, version.module_id, now)
     progress.attempt_count = (progress.attempt_count or 0) + 1
     progress.best_score = max(progress.best_score or 0, result.score)
     progress.last_activity_at = now
-    db.session.flush()
     awards: list[BadgeAward] = []
     newly_completed = result.passed and progress.completed_at is None
-    if result.passed:
+    if result.passed:  # complete_module flushes the progress, in one statement
         awards = complete_module(
-            user.id, version.module, version, via="quiz", now=now, progress=progress,
-            attempt_id=attempt.id,
+            user.id, version, via="quiz", now=now, progress=progress, attempt_id=attempt.id,
         )
     return Submission(attempt=attempt, newly_completed=newly_completed, awards=awards)

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from champion.badges.models import BadgeAward
+from champion.catalog.live import LiveVersion
 from champion.catalog.models import ModuleVersion
-from champion.catalog.queries import find_module
+from champion.catalog.queries import find_live_module
 from champion.extensions import csrf, db
 from champion.quizzes.forms import build_quiz_form, choice_value
 from champion.quizzes.models import Attempt
@@ -17,7 +18,7 @@ from champion.quizzes.operations import submit_quiz
 blueprint = Blueprint("quizzes", __name__, template_folder="templates")
 
 
-def _version_answered(module_id: int, current: ModuleVersion) -> ModuleVersion:
+def _version_answered(module_id: int, current: LiveVersion) -> LiveVersion | ModuleVersion:
     """The version whose questions the learner saw: grading follows what was on screen."""
     raw = request.form.get("version", "")
     if request.method == "POST" and raw.isdigit() and int(raw) != current.id:
@@ -33,7 +34,8 @@ def _version_answered(module_id: int, current: ModuleVersion) -> ModuleVersion:
 # keeps the learner's answers instead of a bare 400 page that loses them.
 @csrf.exempt
 def take(series_slug: str, module_slug: str):
-    series, module, current = find_module(series_slug, module_slug, "quiz")
+    module = find_live_module(series_slug, module_slug, "quiz")
+    series, current = module.series, module.version
     version = _version_answered(module.id, current)
     if not version.has_quiz:
         abort(404)
