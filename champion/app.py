@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -23,13 +23,49 @@ from champion.security import register_security
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class Champion(Flask):
+    """Flask, remembering the page URLs it builds.
+
+    The URL map is fixed once the app serves, so the path built for an endpoint and its
+    values never changes in a worker, and every page builds the same dozen or so on each
+    request (navigation, static files, a module's own links). Only paths inside a request
+    are remembered; external, anchored or scheme-specific URLs, and everything in debug
+    mode (static fingerprints follow edits there), are built afresh.
+    """
+
+    MAX_URLS = 4096
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._urls: dict[tuple, str] = {}
+
+    def url_for(self, endpoint: str, /, *, _anchor: str | None = None,
+                _method: str | None = None, _scheme: str | None = None,
+                _external: bool | None = None, **values: Any) -> str:
+        if _anchor or _method or _scheme or _external or self.debug or not has_request_context():
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        blueprint = request.blueprint if endpoint[:1] == "." else None
+        try:
+            key = (request.script_root, blueprint, endpoint, *sorted(values.items()))
+            url = self._urls.get(key)
+        except TypeError:  # unhashable values (a list of query arguments): build it
+            return super().url_for(endpoint, **values)
+        if url is None:
+            url = super().url_for(endpoint, **values)
+            if len(self._urls) >= self.MAX_URLS:  # attempt pages and the like: start over
+                self._urls.clear()
+            self._urls[key] = url
+        return url
+
+
 def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     """Create the app for an environment name, or from a mapping of settings.
 
     A mapping is layered over the ``testing`` settings when it says ``TESTING``,
     else over ``development``.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Champion(__name__, instance_relative_config=True)
     configure(app, config)
     register_extensions(app)
     register_security(app)

@@ -46,18 +46,25 @@ def register_security(app: Flask) -> None:
         # X-Forwarded-* headers (else every learner would share the proxy's address).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if production:
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if production:
-            headers.setdefault("Strict-Transport-Security",
-                               "max-age=31536000; includeSubDomains")
+        # One pass over the response's headers, not one per default: every response
+        # comes through here.
+        present = {name.lower() for name, _ in headers.items()}
+        headers.extend([(name, value) for name, value in defaults
+                        if name.lower() not in present])
         if request.endpoint == "static":
             if request.args.get("v"):  # a fingerprinted URL never changes content
                 headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"

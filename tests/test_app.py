@@ -80,3 +80,25 @@ def test_500_page_rolls_back_and_shows_no_trace(tmp_path):
     assert response.status_code == 500
     assert "Something went wrong" in page and "internal detail" not in page
     assert "Traceback" not in page
+
+
+def test_remembered_urls_are_the_urls_flask_builds(app):
+    from flask import Flask, url_for
+
+    cases = [("catalog.index", {}), ("static", {"filename": "css/champion.css"}),
+             ("catalog.module", {"series_slug": "basics", "module_slug": "first-steps"}),
+             ("catalog.module", {"series_slug": "basics", "module_slug": "reading"}),
+             ("catalog.index", {"page": 2})]  # unknown keys become the query string
+    for script_root in ("", "/champion"):
+        with app.test_request_context("/", base_url=f"https://champion.test{script_root}"):
+            for endpoint, values in cases:
+                expected = Flask.url_for(app, endpoint, **values)
+                assert url_for(endpoint, **values) == url_for(endpoint, **values) == expected
+            assert url_for("catalog.index", _external=True) == (
+                f"https://champion.test{script_root}/")
+    # A relative endpoint belongs to the blueprint of the page that builds it.
+    with app.test_request_context("/"):
+        catalog = url_for(".index")
+    with app.test_request_context("/admin/"):
+        admin = url_for(".index")
+    assert (catalog, admin) == ("/", "/admin/")
