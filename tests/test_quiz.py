@@ -164,3 +164,20 @@ def test_submission_does_a_bounded_number_of_queries(learner_client, synced, cou
     # answers, the progress read and written, the badge check: no query for the catalog
     others = [s for s in counter.statements if not s.startswith("INSERT INTO attempt_answers")]
     assert len(others) <= 7, others
+
+
+def test_a_quiz_form_class_is_made_once_per_version_and_never_shared_between_quizzes(app):
+    from champion.quizzes.forms import build_quiz_form
+
+    def quiz(*texts):
+        return {"questions": [{"choices": [{"html": t, "correct": i == 0}
+                                           for i, t in enumerate(texts)]}]}
+
+    with app.test_request_context("/"):
+        first = build_quiz_form(1, quiz("a", "b"), cache_key=(1, "hash", 1))
+        again = build_quiz_form(1, quiz("a", "b"), cache_key=(1, "hash", 1))
+        rerendered = build_quiz_form(1, quiz("A", "B"), cache_key=(1, "hash", 2))
+        preview = build_quiz_form(0, quiz("x", "y", "z"))
+    assert type(first) is type(again) and first.q1 is not again.q1
+    assert [c.label for c in rerendered.q1.choices] == ["A", "B"]
+    assert [c.label for c in preview.q1.choices] == ["x", "y", "z"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import Select, and_, bindparam, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -71,50 +72,62 @@ def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAw
 
 def _earners(badge: LiveBadge, user_ids: Collection[int] | None, now):
     """(user id, award number) of everyone who has just earned ``badge``."""
-    module_ids = badge.module_ids
+    params = {"badge_id": badge.id, "module_ids": sorted(badge.module_ids),
+              "needed": len(badge.module_ids), "now": now}
+    if user_ids is not None:
+        params["user_ids"] = list(user_ids)
+    earners: list[tuple[int, int]] = []
+    for statement in _earner_statements(user_ids is not None, bool(badge.valid_for_days)):
+        earners += db.session.execute(statement, params).tuples()
+    return earners
+
+
+@cache
+def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]:
+    """The queries ``_earners`` runs, built once: every passed quiz runs them."""
+    module_ids = bindparam("module_ids", expanding=True)
     first = (
         select(ModuleProgress.user_id, literal(1))
         .where(
             ModuleProgress.module_id.in_(module_ids),
             ModuleProgress.completed_at.is_not(None),
             ~exists().where(
-                BadgeAward.badge_id == badge.id,
+                BadgeAward.badge_id == bindparam("badge_id"),
                 BadgeAward.user_id == ModuleProgress.user_id,
             ),
         )
         .group_by(ModuleProgress.user_id)
-        .having(func.count() == len(module_ids))
+        .having(func.count() == bindparam("needed"))
     )
-    if user_ids is not None:
-        first = first.where(ModuleProgress.user_id.in_(user_ids))
-    earners = list(db.session.execute(first).tuples())
-    if badge.valid_for_days:
-        latest_number = (
-            select(BadgeAward.user_id, func.max(BadgeAward.number).label("number"))
-            .where(BadgeAward.badge_id == badge.id)
-            .group_by(BadgeAward.user_id)
-            .subquery()
+    if for_users:
+        first = first.where(ModuleProgress.user_id.in_(bindparam("user_ids", expanding=True)))
+    if not recertifies:
+        return (first,)
+    latest_number = (
+        select(BadgeAward.user_id, func.max(BadgeAward.number).label("number"))
+        .where(BadgeAward.badge_id == bindparam("badge_id"))
+        .group_by(BadgeAward.user_id)
+        .subquery()
+    )
+    latest = aliased(BadgeAward)
+    again = (
+        select(ModuleProgress.user_id, latest.number + 1)
+        .join(latest_number, latest_number.c.user_id == ModuleProgress.user_id)
+        .join(latest, and_(latest.badge_id == bindparam("badge_id"),
+                           latest.user_id == latest_number.c.user_id,
+                           latest.number == latest_number.c.number))
+        .where(
+            ModuleProgress.module_id.in_(module_ids),
+            ModuleProgress.last_completed_at > latest.awarded_at,
+            latest.expires_at <= bindparam("now"),
+            latest.revoked_at.is_(None),
         )
-        latest = aliased(BadgeAward)
-        again = (
-            select(ModuleProgress.user_id, latest.number + 1)
-            .join(latest_number, latest_number.c.user_id == ModuleProgress.user_id)
-            .join(latest, and_(latest.badge_id == badge.id,
-                               latest.user_id == latest_number.c.user_id,
-                               latest.number == latest_number.c.number))
-            .where(
-                ModuleProgress.module_id.in_(module_ids),
-                ModuleProgress.last_completed_at > latest.awarded_at,
-                latest.expires_at <= now,
-                latest.revoked_at.is_(None),
-            )
-            .group_by(ModuleProgress.user_id, latest.number)
-            .having(func.count() == len(module_ids))
-        )
-        if user_ids is not None:
-            again = again.where(ModuleProgress.user_id.in_(user_ids))
-        earners += list(db.session.execute(again).tuples())
-    return earners
+        .group_by(ModuleProgress.user_id, latest.number)
+        .having(func.count() == bindparam("needed"))
+    )
+    if for_users:
+        again = again.where(ModuleProgress.user_id.in_(bindparam("user_ids", expanding=True)))
+    return first, again
 
 
 def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | None:

@@ -35,12 +35,16 @@ def lock_learner(user_id: int, now: datetime) -> None:
     db.session.execute(_LOCK_LEARNER, {"user_id": user_id, "now": now})
 
 
+_PROGRESS_FOR = (
+    select(ModuleProgress)
+    .where(ModuleProgress.user_id == bindparam("user_id"),
+           ModuleProgress.module_id == bindparam("module_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def progress_for(user_id: int, module_id: int, now: datetime) -> ModuleProgress:
-    progress = db.session.scalar(
-        select(ModuleProgress)
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id)
-        .execution_options(populate_existing=True)
-    )
+    progress = db.session.scalar(_PROGRESS_FOR, {"user_id": user_id, "module_id": module_id})
     if progress is None:
         progress = ModuleProgress(
             user_id=user_id, module_id=module_id, started_at=now, last_activity_at=now

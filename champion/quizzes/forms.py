@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Hashable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -90,7 +91,32 @@ class QuizForm(FlaskForm):
             raise ValidationError("This quiz changed while you were answering it.")
 
 
-def build_quiz_form(version_id: int, quiz: dict, **kwargs: Any) -> QuizForm:
+_FORM_CLASSES: dict[Hashable, type[QuizForm]] = {}
+MAX_FORM_CLASSES = 256
+
+
+def build_quiz_form(version_id: int, quiz: dict, cache_key: Hashable | None = None,
+                    **kwargs: Any) -> QuizForm:
+    """The form for ``quiz``; its class is made once per ``cache_key`` (a version that
+    cannot change under that key), else every time (a preview of a draft)."""
+    form_class = _FORM_CLASSES.get(cache_key) if cache_key is not None else None
+    if form_class is None:
+        form_class = _quiz_form_class(quiz)
+        if cache_key is not None:
+            if len(_FORM_CLASSES) >= MAX_FORM_CLASSES:
+                _FORM_CLASSES.clear()
+            _FORM_CLASSES[cache_key] = form_class
+    form = form_class(**kwargs)
+    form._version_id = version_id
+    for number, name in enumerate(form._question_names, start=1):
+        form[name].question_number = number
+    if not form.is_submitted():
+        form.version.data = str(version_id)
+        form.submission.data = uuid.uuid4().hex
+    return form
+
+
+def _quiz_form_class(quiz: dict) -> type[QuizForm]:
     names: list[str] = []
     attrs: dict[str, Any] = {}
     for q_index, question in enumerate(quiz["questions"]):
@@ -103,13 +129,4 @@ def build_quiz_form(version_id: int, quiz: dict, **kwargs: Any) -> QuizForm:
         name = f"q{q_index + 1}"
         attrs[name] = field_class(f"Question {q_index + 1}", choices=choices)
         names.append(name)
-    form_class = type("BoundQuizForm", (QuizForm,), attrs)
-    form = form_class(**kwargs)
-    form._question_names = names
-    form._version_id = version_id
-    for number, name in enumerate(names, start=1):
-        form[name].question_number = number
-    if not form.is_submitted():
-        form.version.data = str(version_id)
-        form.submission.data = uuid.uuid4().hex
-    return form
+    return type("BoundQuizForm", (QuizForm,), {**attrs, "_question_names": names})

@@ -39,7 +39,8 @@ def take(series_slug: str, module_slug: str):
     version = _version_answered(module.id, current)
     if not version.has_quiz:
         abort(404)
-    form = build_quiz_form(version.id, version.quiz)
+    form = build_quiz_form(version.id, version.quiz,
+                           cache_key=(version.id, version.content_hash, version.renderer))
     if form.validate_on_submit():
         submission = submit_quiz(current_user, version, form.selections(),
                                  submission_key=form.submission.data or None)
