@@ -141,3 +141,18 @@ def test_versions_from_an_older_renderer_are_rendered_again_in_place(app, conten
     version = module("first-steps").current_version
     assert version.number == 1 and version.renderer > 1
     assert '<div class="table-scroll" role="region" tabindex="0"' in version.body_html
+
+
+def test_a_module_whose_file_comes_back_unchanged_is_restored_without_a_new_version(
+        app, content_dir):
+    sync(content_dir)
+    path = content_dir / "basics" / "02-second-steps.md"
+    text = path.read_text()
+    path.unlink()
+    assert sync(content_dir).retired == ["basics/second-steps"]
+    path.write_text(text)
+    report = sync(content_dir)
+    assert report.updated == ["basics/second-steps"] and report.created == []
+    restored = module("second-steps")
+    assert restored.retired_at is None and restored.current_version.number == 1
+    assert sync(content_dir).updated == []  # and then it is unchanged

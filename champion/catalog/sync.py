@@ -105,91 +105,180 @@ def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]
     return existing
 
 
-def _conflict(key: str, version: ModuleVersion, module: Module, source: ModuleSource) -> str:
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What sync compares a module file with: the module's row and its current version's.
+
+    Read as plain columns in one query, so a module whose file is unchanged costs sync a
+    row, not ORM objects; only the modules sync writes to are loaded as objects.
+    """
+
+    module_id: int
+    file_hash: str | None  # the file as last synced or exported
+    retired: bool
+    version_id: int | None  # the current version, if any, and its:
+    version_hash: str | None
+    origin: str | None
+    renderer: int | None
+
+
+def _stored_modules() -> dict[tuple[str, str], _Stored]:
+    """Every module, by (series slug, slug), as stored now."""
+    rows = db.session.execute(
+        select(Series.slug, Module.slug, Module.id, Module.file_hash, Module.retired_at,
+               ModuleVersion.id, ModuleVersion.content_hash, ModuleVersion.origin,
+               ModuleVersion.renderer)
+        .join(Module.series)
+        .outerjoin(ModuleVersion, Module.current_version_id == ModuleVersion.id)
+        .order_by(Module.id)
+    )
+    return {
+        (series, slug): _Stored(module_id, file_hash, retired_at is not None, version_id,
+                                version_hash, origin, renderer)
+        for (series, slug, module_id, file_hash, retired_at, version_id, version_hash, origin,
+             renderer) in rows
+    }
+
+
+def _conflicts(content: Content, stored: dict[tuple[str, str], _Stored]) -> list[str]:
+    """A message for each module edited both in the browser and in its file."""
+    clashes = [
+        (source, state) for source in content.modules
+        if (state := stored.get((source.series, source.slug))) is not None
+        and state.origin == "web" and state.version_hash != source.content_hash
+        and state.file_hash != source.content_hash
+    ]
+    if not clashes:
+        return []
+    ids = [state.version_id for _, state in clashes]
+    by_id = {version.id: version for version in db.session.scalars(
+        select(ModuleVersion).where(ModuleVersion.id.in_(ids))
+        .options(selectinload(ModuleVersion.created_by)))}
+    return [_conflict(source, state, by_id[state.version_id]) for source, state in clashes]
+
+
+def _conflict(source: ModuleSource, state: _Stored, version: ModuleVersion) -> str:
     who = version.created_by.name if version.created_by else "someone"
     synced = db.session.scalar(
-        select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == module.id,
+        select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == state.module_id,
                                                      ModuleVersion.origin == "files"))
     last_sync = f"version {synced}" if synced else "never synced"
-    return (f"{key}: edited in the browser (version {version.number}, published by {who} on "
-            f"{version.created_at:%Y-%m-%d %H:%M} UTC) and in its file {source.path} (now "
-            f"{source.content_hash[:12]}; the file was last synced as {last_sync}). Export "
-            "the browser's version (champion modules export) and merge the two, or sync with "
-            "--force to keep the file")
+    return (f"{source.key}: edited in the browser (version {version.number}, published by "
+            f"{who} on {version.created_at:%Y-%m-%d %H:%M} UTC) and in its file {source.path} "
+            f"(now {source.content_hash[:12]}; the file was last synced as {last_sync}). "
+            "Export the browser's version (champion modules export) and merge the two, or "
+            "sync with --force to keep the file")
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What sync does with one module file."""
+
+    source: ModuleSource
+    state: _Stored | None  # None: a new module
+    action: str  # create, update, rerender, keep or web_newer: see _action
+
+    @property
+    def writes(self) -> bool:
+        """Whether the stored module changes: only those are loaded as ORM objects."""
+        return self.state is not None and (
+            self.action in ("update", "rerender") or self.state.retired
+            or self.state.file_hash != self.source.content_hash)
 
 
 def _sync_modules(
     content: Content, series_by_slug: dict[str, Series], report: SyncReport, now, force: bool
 ) -> None:
-    existing = {
-        (module.series.slug, module.slug): module
-        for module in db.session.scalars(
-            select(Module).options(
-                selectinload(Module.series),
-                selectinload(Module.current_version).selectinload(ModuleVersion.created_by),
-            ).execution_options(populate_existing=True)  # compare with what is stored now
-        )
-    }
-    conflicts = []
-    for source in content.modules:
-        module = existing.get((source.series, source.slug))
-        current = module.current_version if module else None
-        if (current is not None and current.origin == "web"
-                and current.content_hash != source.content_hash
-                and module.file_hash != source.content_hash and not force):
-            conflicts.append(_conflict(source.key, current, module, source))
-    if conflicts:
+    stored = _stored_modules()
+    if not force and (conflicts := _conflicts(content, stored)):
         raise SyncConflict(conflicts)
-
-    plan = []
+    steps = []
     for source in content.modules:
-        module = existing.pop((source.series, source.slug), None)
-        plan.append((source, module, _action(source, module)))
+        state = stored.pop((source.series, source.slug), None)
+        steps.append(_Step(source, state, _action(source, state)))
+    gone = stored  # what is left: modules whose file is no more
     # Everything sync will store is rendered in one batch (across cores when it is large).
-    to_render = [source for source, _, action in plan if action in ("create", "update", "rerender")]
+    to_render = [step.source for step in steps if step.action in ("create", "update", "rerender")]
     rendered = dict(zip((s.key for s in to_render), render_modules(to_render), strict=True))
-    for source, module, action in plan:
-        if action == "create":
-            module = Module(series=series_by_slug[source.series], slug=source.slug)
-            db.session.add(module)
-            add_version(module, source, number=1, rendered=rendered[source.key])
-            report.created.append(source.key)
-        elif action == "web_newer":
-            report.web_newer.append(source.key)  # the browser's edit is the newer one
-        elif action == "update":
-            current = module.current_version
-            add_version(module, source, number=(current.number + 1) if current else 1,
-                        rendered=rendered[source.key])
+    modules = _load_modules(
+        [step.state.module_id for step in steps if step.state and step.writes]
+        + [state.module_id for state in gone.values() if _retires(state)]
+    )
+    for step in steps:
+        module = modules.get(step.state.module_id) if step.state else None
+        _apply(step, module, series_by_slug, rendered, report)
+    for (series_slug, slug), state in gone.items():
+        if _retires(state):
+            modules[state.module_id].retired_at = now
+            report.retired.append(f"{series_slug}/{slug}")
+        elif _made_in_browser(state):
+            report.web_newer.append(f"{series_slug}/{slug}")  # made in the browser: no file yet
+
+
+def _apply(
+    step: _Step, module: Module | None, series_by_slug: dict[str, Series],
+    rendered: dict[str, RenderedModule], report: SyncReport,
+) -> None:
+    """Carry out ``step``; ``module`` is the stored module if the step writes to it."""
+    source, state, action = step.source, step.state, step.action
+    if action == "create":
+        module = Module(series=series_by_slug[source.series], slug=source.slug)
+        db.session.add(module)
+        add_version(module, source, number=1, rendered=rendered[source.key])
+        report.created.append(source.key)
+    elif action == "web_newer":
+        report.web_newer.append(source.key)  # the browser's edit is the newer one
+    elif action == "update":
+        current = module.current_version
+        add_version(module, source, number=(current.number + 1) if current else 1,
+                    rendered=rendered[source.key])
+        module.retired_at = None
+        report.updated.append(source.key)
+    else:  # the stored version is this file: "keep", or "rerender" with today's renderer
+        if action == "rerender":
+            _render_into(module.current_version, source, rendered[source.key])
+        if state.retired:
             module.retired_at = None
             report.updated.append(source.key)
-        else:  # the stored version is this file: "keep", or "rerender" with today's renderer
-            if action == "rerender":
-                _render_into(module.current_version, source, rendered[source.key])
-            if module.retired_at is not None:
-                module.retired_at = None
-                report.updated.append(source.key)
-            else:
-                report.unchanged.append(source.key)
+        else:
+            report.unchanged.append(source.key)
+    if module is not None and module.file_hash != source.content_hash:
         module.file_hash = source.content_hash
-    for (series_slug, slug), module in existing.items():
-        current = module.current_version
-        if current is not None and current.origin == "web" and module.file_hash is None:
-            report.web_newer.append(f"{series_slug}/{slug}")  # made in the browser: no file yet
-        elif module.retired_at is None:
-            module.retired_at = now
-            report.retired.append(f"{series_slug}/{slug}")
 
 
-def _action(source: ModuleSource, module: Module | None) -> str:
+def _action(source: ModuleSource, state: _Stored | None) -> str:
     """What sync does with one module file: create, update, rerender, keep, or web_newer."""
-    if module is None:
+    if state is None:
         return "create"
-    current = module.current_version
-    if current is not None and current.content_hash == source.content_hash:
-        return "rerender" if current.renderer != RENDERER_VERSION else "keep"
-    if current is not None and current.origin == "web" and module.file_hash == source.content_hash:
+    if state.version_hash == source.content_hash:
+        return "rerender" if state.renderer != RENDERER_VERSION else "keep"
+    if state.origin == "web" and state.file_hash == source.content_hash:
         return "web_newer"  # the file is as last synced; the browser's edit came after
     return "update"
+
+
+def _made_in_browser(state: _Stored) -> bool:
+    """A module created in the browser and never exported: it has no file yet."""
+    return state.origin == "web" and state.file_hash is None
+
+
+def _retires(state: _Stored) -> bool:
+    """Whether a module whose file is gone is retired now (browser-made ones are kept)."""
+    return not state.retired and not _made_in_browser(state)
+
+
+def _load_modules(ids: list[int]) -> dict[int, Module]:
+    """The modules ``ids`` with their current versions, as stored now (two queries)."""
+    if not ids:
+        return {}
+    return {
+        module.id: module
+        for module in db.session.scalars(
+            select(Module).where(Module.id.in_(ids))
+            .options(selectinload(Module.current_version))
+            .execution_options(populate_existing=True)  # compare with what is stored now
+        )
+    }
 
 
 def _render_into(version: ModuleVersion, source: ModuleSource, rendered: RenderedModule) -> None:

@@ -61,19 +61,22 @@ def mapping_key_lines(node: Any, first_line: int) -> dict[str, int]:
     }
 
 
+# One line and its ending: only \n, \r\n and \r end a line (see split_lines).
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
+
+
 def split_front_matter(text: str) -> Document:
     """Split ``---``-fenced front matter from the body. Raises YamlError if it is broken."""
-    if "\r" not in text:  # the usual case, and much the fastest
-        lines = text.split("\n")
-        lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-    else:
-        lines = [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]
-    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+    # Lines are read only as far as the closing ---: the body is sliced off whole.
+    lines = _LINE.finditer(text)
+    first = next(lines)
+    if not text or first[1].rstrip() != "---":
         return Document(body=text, body_line=1)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
-            yaml_text = "".join(lines[1:index])
-            value, node = parse_yaml(yaml_text, first_line=2)
+    for index, line in enumerate(lines, start=1):
+        if line.start() == len(text):  # past the last line
+            break
+        if line[1].rstrip() in ("---", "..."):
+            value, node = parse_yaml(text[first.end():line.start()], first_line=2)
             if value is None:
                 value = {}
             if not isinstance(value, dict):
@@ -81,7 +84,7 @@ def split_front_matter(text: str) -> Document:
             return Document(
                 meta={str(k): v for k, v in value.items()},
                 key_lines=mapping_key_lines(node, first_line=2),
-                body="".join(lines[index + 1 :]),
+                body=text[line.end():],
                 body_line=index + 2,
                 has_front_matter=True,
             )

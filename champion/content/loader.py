@@ -17,10 +17,8 @@ from champion.content.frontmatter import (
     split_front_matter,
 )
 from champion.content.markdown_source import (
-    Line,
-    line_text,
+    Lines,
     numbered_lines,
-    outside_fences,
     split_sections,
     split_slides,
 )
@@ -385,7 +383,7 @@ def _load_module(
         report.error(path, line, message)
     for section in sections:
         if section.name == "presentation":
-            module.presentation_source = line_text(section.lines)
+            module.presentation_source = section.lines.joined()
             slides, slide_problems = split_slides(section.lines)
             for line, message in slide_problems:
                 report.error(path, line, message)
@@ -399,7 +397,7 @@ def _load_module(
                              "'## Quiz' has no questions: number them 1., 2., ...")
             module.questions = questions
         elif section.name == "references" and module.references is None:
-            module.references = line_text(section.lines)
+            module.references = section.lines.joined()
     if not module.slides:
         report.error(path, doc.body_line, "the module has no presentation before '## Quiz'")
 
@@ -410,15 +408,15 @@ def _load_module(
     return module
 
 
-def _check_media_links(path: Path, lines: list[Line], series_dir: Path, report: _Reporter) -> None:
-    if not any("media/" in line.text for line in lines):
+def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Reporter) -> None:
+    if not any("media/" in text for text in lines.texts):
         return
-    for line, ordinary in outside_fences(lines):
-        if not ordinary:
+    for index, text in enumerate(lines.texts):
+        if not lines.ordinary[index]:
             continue
-        for match in MEDIA_LINK.finditer(line.text):
+        for match in MEDIA_LINK.finditer(text):
             if problem := _media_problem(series_dir, match["path"]):
-                report.error(path, line.number, problem)
+                report.error(path, lines.number(index), problem)
 
 
 def _load_case(

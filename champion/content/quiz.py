@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from champion.content.markdown_source import Line, dedent_block, outside_fences
+from champion.content.markdown_source import Lines, dedent_block
 from champion.content.model import Choice, Question
 
 _QUESTION = re.compile(r"^(\d{1,3})[.)](?:[ \t]+(.*))?$")
@@ -18,7 +18,7 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one per choice of every quiz, at every sync
 class _ChoiceDraft:
     line: int
     indent: int
@@ -27,18 +27,18 @@ class _ChoiceDraft:
     feedback: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _QuestionDraft:
     number: int
     line: int
     content_indent: int
-    prompt: list[Line] = field(default_factory=list)
+    prompt: list[str] = field(default_factory=list)  # source lines
     choices: list[_ChoiceDraft] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     explanation_line: int | None = None
 
 
-def parse_quiz(lines: list[Line]) -> tuple[tuple[Question, ...], list[tuple[int, str, str]]]:
+def parse_quiz(lines: Lines) -> tuple[tuple[Question, ...], list[tuple[int, str, str]]]:
     """Parse the quiz; return questions and ``(line, severity, message)`` problems."""
     problems: list[tuple[int, str, str]] = []
     drafts: list[_QuestionDraft] = []
@@ -46,24 +46,25 @@ def parse_quiz(lines: list[Line]) -> tuple[tuple[Question, ...], list[tuple[int,
     previous_blank = True
     reported_stray = False
 
-    for line, ordinary in outside_fences(lines):
-        text = line.text
+    flags = lines.ordinary
+    for index, text in enumerate(lines.texts):
+        ordinary = flags[index]
         blank = not text.strip()
-        question_match = _QUESTION.match(text) if ordinary else None
+        question_match = _QUESTION.match(text) if ordinary and not blank else None
         if question_match:
             marker_width = len(text) - len(question_match[2] or "") if question_match[2] else len(
                 text
             ) + 1
             current = _QuestionDraft(
-                number=len(drafts) + 1, line=line.number, content_indent=marker_width
+                number=len(drafts) + 1, line=lines.number(index), content_indent=marker_width
             )
             if question_match[2]:
-                current.prompt.append(Line(line.number, " " * marker_width + question_match[2]))
+                current.prompt.append(" " * marker_width + question_match[2])
             drafts.append(current)
-        elif current is None or (not blank and _indent(text) == 0 and previous_blank):
+        elif current is None or (not blank and previous_blank and _indent(text) == 0):
             if not blank and not reported_stray:
                 problems.append(
-                    (line.number, "warning",
+                    (lines.number(index), "warning",
                      "text outside a numbered question is ignored in the quiz")
                 )
                 reported_stray = True
@@ -75,54 +76,55 @@ def parse_quiz(lines: list[Line]) -> tuple[tuple[Question, ...], list[tuple[int,
             elif current.explanation:
                 current.explanation.append("")
             elif not current.choices:
-                current.prompt.append(line)
+                current.prompt.append(text)
         else:
-            _add_line(current, line, ordinary, problems)
+            _add_line(current, lines.number(index), text, ordinary, problems)
         previous_blank = blank
 
     return tuple(_finish(d, problems) for d in drafts), problems
 
 
 def _add_line(
-    q: _QuestionDraft, line: Line, ordinary: bool, problems: list[tuple[int, str, str]]
+    q: _QuestionDraft, number: int, text: str, ordinary: bool,
+    problems: list[tuple[int, str, str]],
 ) -> None:
-    text = line.text
-    indent = _indent(text)
+    """Add the non-blank line ``text`` (file line ``number``) to question ``q``."""
     choice = _CHOICE.match(text) if ordinary else None
-    quote = _QUOTE.match(text) if ordinary else None
-    last = q.choices[-1] if q.choices else None
-
     if choice and not q.explanation:
         q.choices.append(
             _ChoiceDraft(
-                line=line.number,
+                line=number,
                 indent=len(choice["indent"]),
                 correct=choice["mark"] in "xX",
                 text=[choice["text"] or ""],
             )
         )
-    elif quote and last is not None and indent > last.indent and not q.explanation:
+        return
+    indent = _indent(text)
+    quote = _QUOTE.match(text) if ordinary else None
+    last = q.choices[-1] if q.choices else None
+    if quote and last is not None and indent > last.indent and not q.explanation:
         last.feedback.append(quote["text"])
     elif quote and (last is not None or q.explanation):
         if q.explanation_line is None:
-            q.explanation_line = line.number
+            q.explanation_line = number
         q.explanation.append(quote["text"])
     elif last is None:
-        q.prompt.append(line)
+        q.prompt.append(text)
     elif not q.explanation and indent > last.indent and not last.feedback:
         last.text.append(text.strip())  # a choice's wrapped text
     elif choice or _BULLET.match(text):
         problems.append(
-            (line.number, "error",
+            (number, "error",
              f"question {q.number}: a choice after the explanation; choices come first, "
              "then the '>' explanation")
             if q.explanation
-            else (line.number, "error",
+            else (number, "error",
                   f"question {q.number}: a choice must be a task-list item, '- [ ]' or '- [x]'")
         )
     else:
         problems.append(
-            (line.number, "error",
+            (number, "error",
              f"question {q.number}: text after the choices must be a '>' blockquote "
              "(the explanation)")
         )
@@ -147,6 +149,18 @@ def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question
         problems.append(
             (q.line, "warning", f"question {q.number}: every choice is marked correct")
         )
+    return Question(
+        prompt=prompt,
+        choices=_choices(q, problems),
+        explanation="\n".join(q.explanation).strip() or None,
+        line=q.line,
+    )
+
+
+def _choices(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> tuple[Choice, ...]:
+    """The question's choices, reporting empty and repeated ones (one pass: every module's
+    quiz is parsed at each sync)."""
+    choices = []
     seen: dict[str, int] = {}
     for c in q.choices:
         label = " ".join(" ".join(c.text).split()).lower()
@@ -158,17 +172,10 @@ def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question
                  f"question {q.number}: the same choice appears twice (line {seen[label]})")
             )
         seen.setdefault(label, c.line)
-    return Question(
-        prompt=prompt,
-        choices=tuple(
-            Choice(
-                text=" ".join(part for part in c.text if part).strip(),
-                correct=c.correct,
-                feedback="\n".join(c.feedback).strip() or None,
-                line=c.line,
-            )
-            for c in q.choices
-        ),
-        explanation="\n".join(q.explanation).strip() or None,
-        line=q.line,
-    )
+        choices.append(Choice(
+            text=" ".join(filter(None, c.text)).strip(),
+            correct=c.correct,
+            feedback="\n".join(c.feedback).strip() or None,
+            line=c.line,
+        ))
+    return tuple(choices)

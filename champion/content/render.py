@@ -10,15 +10,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
 
-import markdown
 import nh3
 
+from champion.content.converter import converter
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -47,10 +46,6 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
-_EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
-_local = threading.local()
-
 MEDIA_REF = re.compile(r"""(?P<attr>\b(?:src|href))="(?P<path>media/[^"]*)\"""")
 
 # A media path from Markdown (e.g. "media/figure.png") becomes a URL via this.
@@ -61,19 +56,6 @@ def default_media_url(series: str, path: str) -> str:
     return f"/modules/{series}/{path}"
 
 
-def _converter() -> markdown.Markdown:
-    # Building a Markdown instance costs far more than a conversion; keep one per thread.
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = markdown.Markdown(
-            extensions=_EXTENSIONS,
-            extension_configs=_EXTENSION_CONFIGS,
-            output_format="html",
-        )
-        _local.converter = converter
-    return converter
-
-
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
 RENDERER_VERSION = 3
@@ -82,16 +64,21 @@ RENDERER_VERSION = 3
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
 
 
+_SANITIZER_OPTIONS: dict[str, object] = {
+    "tags": ALLOWED_TAGS,
+    "attributes": ALLOWED_ATTRIBUTES,
+    "allowed_classes": ALLOWED_CLASSES,
+    "url_schemes": URL_SCHEMES,
+    "strip_comments": True,
+    "link_rel": "noopener noreferrer",
+}
+# nh3.clean converts its allow-lists on every call, which costs more than cleaning a
+# typical fragment; a Cleaner converts them once.
+_CLEANER = nh3.Cleaner(**_SANITIZER_OPTIONS)
+
+
 def sanitize(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes=URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    )
+    return _CLEANER.clean(html)
 
 
 def render_markdown(
@@ -103,9 +90,9 @@ def render_markdown(
     """Render Markdown to sanitized HTML, pointing ``media/...`` paths at ``media_url``."""
     if not text.strip():
         return ""
-    converter = _converter()
-    converter.reset()
-    html = sanitize(converter.convert(text))
+    md = converter()
+    md.reset()
+    html = sanitize(md.convert(text))
     if "<table>" in html:
         html = html.replace("<table>", _TABLE_OPEN).replace("</table>", "</table>\n</div>")
     if series is not None:
@@ -161,19 +148,30 @@ def render_many(texts: list[str], **options) -> list[str]:
     quiz's prompts and explanations) are joined by an inert marker paragraph, converted
     once, and split again. Footnote definitions come back as a final extra element.
     """
-    if not texts:
-        return []
-    joined = f"\n\n{_MARKER}\n\n".join(text.strip("\n") for text in texts)
+    # Blank fragments (a question without explanation, a slide without notes: most of
+    # them) render to "" wherever they stand, so only the others are converted.
+    present = [index for index, text in enumerate(texts) if not _is_blank(text)]
+    if not present:
+        return [""] * (len(texts) + 1)
+    joined = f"\n\n{_MARKER}\n\n".join(texts[index].strip("\n") for index in present)
     html = render_markdown(joined, **options)
     footnotes = _FOOTNOTES.search(html)
     notes_html = footnotes.group(0) if footnotes else ""
     if footnotes:
         html = html[:footnotes.start()]
     parts = [part.strip("\n") for part in html.split(_MARKER_HTML)]
-    if len(parts) != len(texts):  # a fragment swallowed the marker (an unclosed construct)
-        parts = [render_markdown(text, **options) for text in texts]
+    if len(parts) != len(present):  # a fragment swallowed the marker (an unclosed construct)
+        parts = [render_markdown(texts[index], **options) for index in present]
         notes_html = ""
-    return [*parts, notes_html]
+    rendered = [""] * len(texts)
+    for index, part in zip(present, parts, strict=True):
+        rendered[index] = part
+    return [*rendered, notes_html]
+
+
+def _is_blank(text: str) -> bool:
+    """Only spaces, tabs and line breaks: what Markdown renders as nothing."""
+    return not text.strip(" \t\r\n")
 
 
 def _with_footnotes(slide_html: str, items: dict[str, tuple[int, str]], prefix: str) -> str:
@@ -198,7 +196,7 @@ def quiz_to_data(questions: tuple[Question, ...], series: str, media_url: MediaU
         blocks.append(question.prompt)
         blocks.append(question.explanation or "")
         blocks += [choice.feedback or "" for choice in question.choices]
-    rendered = iter(render_many(blocks, **options)[:-1]) if blocks else iter(())
+    rendered = iter(render_many(blocks, **options)[:-1])
     data = []
     for question in questions:
         prompt, explanation = next(rendered), next(rendered)
@@ -223,7 +221,7 @@ def render_module(module: Module, media_url: MediaUrl = default_media_url) -> Re
     # The reading view: the slides one after another, footnotes once at the end.
     body_html = "\n".join(slide_html) + (("\n" + footnotes) if footnotes else "")
     notes = ["\n\n".join(slide.notes) for slide in module.slides]  # each slide's notes
-    notes_html = render_many(notes, **options)[:-1] if any(notes) else [""] * len(slide_html)
+    notes_html = render_many(notes, **options)[:-1]
     slides = tuple(
         RenderedSlide(html=_with_footnotes(html, items, f"s{index + 1}-"),
                       notes_html=notes_html[index])
@@ -259,7 +257,7 @@ def render_modules(
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [render_module(module) for module in modules]
     context = multiprocessing.get_context("fork")
-    chunk = -(-len(modules) // (processes * 4))  # a few chunks per worker evens the load
+    chunk = -(-len(modules) // (processes * 8))  # several chunks per worker even the load
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         return list(pool.map(render_module, modules, chunksize=chunk))
 

@@ -202,6 +202,37 @@ def test_headings_and_separators_inside_fenced_code_are_content(tmp_path):
     assert len(m.questions) == 1
 
 
+def test_fenced_code_is_content_in_every_section(tmp_path):
+    # Fenced code is marked once over the whole body; each section must still see it.
+    body = (
+        "Slide one.\n\n<!-- a note -->\n\n---\n\nTwo.\n\n```\n<!-- not a note -->\n```\n\n"
+        "## Quiz\n\n1. Which?\n\n   ```\n   - [x] code, not a choice\n   "
+        "![x](media/nope.png)\n   ```\n\n   - [ ] No\n   - [x] Yes\n\n"
+        "## References\n\n```\n## Quiz\n```\n"
+    )
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
+    content = load_content(tmp_path)
+    assert content.problems == []
+    [m] = content.modules
+    assert [s.line for s in m.slides] == [5, 11]
+    assert [s.notes for s in m.slides] == [("a note",), ()]
+    assert "<!-- not a note -->" in m.slides[1].text
+    [question] = m.questions
+    assert "- [x] code, not a choice" in question.prompt
+    assert [c.text for c in question.choices] == ["No", "Yes"]
+    assert m.references == "```\n## Quiz\n```"
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_any_line_ending_parses_as_newlines_do(tmp_path, ending):
+    text = module(body="One.\n\n<!-- note -->\n\n---\n\nTwo.\n" + GOOD_QUIZ)
+    write(tmp_path / "n", {"s/index.md": INDEX, "s/01-a.md": text})
+    write(tmp_path / "r", {"s/index.md": INDEX, "s/01-a.md": text.replace("\n", ending)})
+    [expected], [got] = (load_content(tmp_path / d).modules for d in ("n", "r"))
+    assert got.slides == expected.slides and got.questions == expected.questions
+    assert got.meta == expected.meta and got.references == expected.references
+
+
 def test_series_level_problems(tmp_path):
     write(tmp_path, {
         "orphans/01-a.md": module(),
