@@ -4,14 +4,37 @@ Everything is scoped to one department's members and to the live modules shown (
 series, or one). A learner's status over that scope is:
 not started (no progress on any module), complete (every required module complete),
 in progress (anything between).
+
+The database does the counting, and the department's progress is grouped twice per
+page: by learner (the summary, and each learner's totals when the filter or sort needs
+them) and by module and week (the completion rates and the chart). Only the page's
+learners are read in full. Choosing them reads one small row per member, because names
+are searched and ordered with Python's ``str.casefold``, which neither SQLite nor
+PostgreSQL reproduces.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import Date, and_, case, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Label,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    select,
+)
 
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
@@ -25,6 +48,7 @@ STATUSES = {"not_started": "Not started", "in_progress": "In progress", "complet
 SORTS = {"name": "Name", "progress": "Most progress", "activity": "Latest activity"}
 PAGE_SIZE = 50
 CHART_WEEKS = 26
+BADGE_HOLDERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -49,7 +73,6 @@ SYMBOLS = {"not_started": "—", "in_progress": "◐", "complete": "✓"}
 class Cell:
     status: str
     best_score: int | None
-    completed_at: datetime | None
 
     @property
     def symbol(self) -> str:
@@ -60,7 +83,7 @@ class Cell:
         return STATUSES[self.status]
 
 
-NOT_STARTED = Cell("not_started", None, None)
+NOT_STARTED = Cell("not_started", None)
 
 
 @dataclass
@@ -69,19 +92,12 @@ class LearnerRow:
     name: str
     email: str
     started: int
-    completed: int
+    completed: int  # required modules completed
     last_activity: datetime | None
+    status: str  # decided by the database: see _status
     required_total: int
     badge_awarded_at: datetime | None = None
     cells: dict[int, Cell] = field(default_factory=dict)
-
-    @property
-    def status(self) -> str:
-        if self.started == 0:
-            return "not_started"
-        if self.required_total and self.completed >= self.required_total:
-            return "complete"
-        return "in_progress"
 
     def cell(self, module_id: int) -> Cell:
         return self.cells.get(module_id, NOT_STARTED)
@@ -98,6 +114,19 @@ class Filters:
     sort: str = "name"
     page: int = 1
 
+    @property
+    def need_totals(self) -> bool:
+        """Whether choosing the page needs every member's progress totals."""
+        return self.status in STATUSES or self.sort != "name"
+
+
+@dataclass(frozen=True)
+class Summary:
+    members: int
+    not_started: int
+    complete: int
+    series_rates: dict[int, int]  # series id -> members who completed all its required
+
 
 @dataclass
 class Dashboard:
@@ -110,7 +139,7 @@ class Dashboard:
     members: int
     not_started: int
     complete: int
-    module_rates: dict[int, tuple[int, int]]  # module id -> (started, completed)
+    module_completions: dict[int, int]  # module id -> members who completed it
     series_rates: dict[int, int]  # series id -> learners who completed all its required
     badge_holders: list[tuple[str, str, datetime]]  # (name, award uid, awarded at), newest first
     badge_holder_count: int
@@ -120,12 +149,15 @@ class Dashboard:
     def pages(self) -> int:
         return max(1, -(-self.matching // PAGE_SIZE))
 
-    @property
-    def required_total(self) -> int:
-        return sum(m.required for m in self.modules)
 
-    def required_in_series(self, series_id: int) -> int:
-        return sum(m.required for m in self.modules if m.series_id == series_id)
+def _rows(query: Select) -> Sequence[Row]:
+    """Run ``query`` on the session's connection and fetch all its rows at once.
+
+    For the thousands of rows read here, the ORM's per-row loading step, or fetching rows
+    one at a time, would each about double the cost of reading them. The dashboard only
+    reads, so skipping the ORM's autoflush changes nothing.
+    """
+    return db.session.connection().execute(query).all()
 
 
 def module_columns(series_slug: str | None = None) -> list[ModuleColumn]:
@@ -139,80 +171,193 @@ def module_columns(series_slug: str | None = None) -> list[ModuleColumn]:
     )
     if series_slug:
         query = query.where(Series.slug == series_slug)
-    return [ModuleColumn(*row) for row in db.session.execute(query)]
+    return [ModuleColumn(*row) for row in _rows(query)]
 
 
 def live_series() -> list[tuple[int, str, str]]:
-    return [tuple(row) for row in db.session.execute(
+    return [tuple(row) for row in _rows(
         select(Series.id, Series.slug, Series.title)
         .where(Series.retired_at.is_(None))
         .order_by(Series.position, Series.slug)
     )]
 
 
-@dataclass(frozen=True)
-class MemberStats:
-    """One member's standing over the modules in scope, from one grouped query."""
+def required_total(modules: list[ModuleColumn]) -> int:
+    return sum(m.required for m in modules)
+
+
+def _required_ids(modules: list[ModuleColumn], series_id: int | None = None) -> list[int]:
+    return [m.id for m in modules
+            if m.required and (series_id is None or m.series_id == series_id)]
+
+
+def _series_with_required(modules: list[ModuleColumn]) -> list[int]:
+    """Series ids in scope order, leaving out series with nothing required."""
+    return list(dict.fromkeys(m.series_id for m in modules if m.required))
+
+
+def member_ids(department_id: int) -> Select:
+    return select(department_members.c.user_id).where(
+        department_members.c.department_id == department_id)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# --- Progress grouped by learner ------------------------------------------------------
+
+
+def _completed_count(counted: list[int], scope: list[int]) -> ColumnElement[int]:
+    """Completed modules among ``counted``, an aggregate over one learner's progress rows.
+
+    When every module in scope counts (all required, the usual case), the rows are
+    already limited to the scope, so the per-row membership test is left out.
+    """
+    if set(counted) == set(scope):
+        return func.count(ModuleProgress.completed_at)
+    return func.count(case((and_(
+        ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(counted)
+    ), 1)))
+
+
+def _completed(modules: list[ModuleColumn]) -> Label[int]:
+    return _completed_count(_required_ids(modules), [m.id for m in modules]).label("completed")
+
+
+def _standing(modules: list[ModuleColumn]) -> list[Label]:
+    """Per learner: modules started, required modules completed, latest activity."""
+    return [func.count().label("started"), _completed(modules),
+            func.max(ModuleProgress.last_activity_at).label("last_activity")]
+
+
+def _series_done(modules: list[ModuleColumn]) -> list[Label[int]]:
+    """Per learner: required modules completed in each series of _series_with_required."""
+    scope = [m.id for m in modules]
+    return [_completed_count(_required_ids(modules, sid), scope).label(f"series_{i}")
+            for i, sid in enumerate(_series_with_required(modules))]
+
+
+def progress_by_user(
+    modules: list[ModuleColumn], users: Select | Sequence[int], *columns: Label
+) -> Subquery:
+    """Progress on the modules in scope grouped by learner: user_id and ``columns``.
+
+    Only learners with progress in scope have a row: a member without one has not
+    started. Callers ask for the aggregates they use: SQLite computes all it is given.
+    """
+    return (
+        select(ModuleProgress.user_id.label("user_id"), *columns)
+        .where(ModuleProgress.module_id.in_([m.id for m in modules]),
+               ModuleProgress.user_id.in_(users))
+        .group_by(ModuleProgress.user_id)
+        .subquery("progress")
+    )
+
+
+def _status(progress: Subquery, total: int) -> ColumnElement[str]:
+    """A member's status (a key of STATUSES), given ``progress`` outer-joined to them.
+
+    The one definition of the statuses: the summary, the status filter and the learners
+    shown all use it.
+    """
+    complete = progress.c.completed >= total if total else false()
+    return case((progress.c.user_id.is_(None), "not_started"), (complete, "complete"),
+                else_="in_progress")
+
+
+def _member_columns(progress: Subquery, total: int) -> list[ColumnElement]:
+    """Id, name, email, started, completed, last activity and status (Member's fields)
+    of users outer-joined to ``progress`` (with _standing columns)."""
+    return [User.id, User.name, User.email,
+            func.coalesce(progress.c.started, 0), func.coalesce(progress.c.completed, 0),
+            progress.c.last_activity, _status(progress, total)]
+
+
+def _summary_counts(progress: Subquery, modules: list[ModuleColumn]) -> list[ColumnElement[int]]:
+    """Learners who started, who completed everything, then each series' completers
+    (_series_with_required): aggregates over ``progress`` rows (with _series_done
+    columns), alone or outer-joined to the members, who add nothing to them."""
+    complete = _status(progress, required_total(modules)) == "complete"
+    return [
+        func.count(progress.c.user_id), func.count(case((complete, 1))),
+        *(func.count(case((progress.c[f"series_{i}"] >= len(_required_ids(modules, sid)), 1)))
+          for i, sid in enumerate(_series_with_required(modules))),
+    ]
+
+
+def _as_summary(members: int, counts: Sequence[int], modules: list[ModuleColumn]) -> Summary:
+    started, complete, *done = counts
+    series = _series_with_required(modules)
+    return Summary(members, members - started, complete, dict(zip(series, done, strict=True)))
+
+
+def summary(department_id: int, modules: list[ModuleColumn]) -> Summary:
+    """The department's summary: one aggregate row over the learners with progress."""
+    progress = progress_by_user(modules, member_ids(department_id),
+                                _completed(modules), *_series_done(modules))
+    members = (select(func.count()).select_from(department_members)
+               .where(department_members.c.department_id == department_id).scalar_subquery())
+    ((count, *counts),) = _rows(
+        select(members, *_summary_counts(progress, modules)).select_from(progress))
+    return _as_summary(count, counts, modules)
+
+
+# --- Choosing the learners shown ------------------------------------------------------
+
+
+class Member(NamedTuple):
+    """A member as the page is chosen. The totals and status are read only when
+    Filters.need_totals (they are zero and None otherwise)."""
 
     id: int
     name: str
     email: str
-    started: int
-    completed: int  # required modules completed
-    last_activity: datetime | None
-    series_done: tuple[int, ...]  # required modules completed, per series in scope order
+    started: int = 0
+    completed: int = 0
+    last_activity: datetime | None = None
+    status: str | None = None
 
 
-def member_stats(department_id: int, modules: list[ModuleColumn]) -> list[MemberStats]:
-    """Every member's stats in one grouped query: the only query that reads every member."""
-    module_ids = [m.id for m in modules]
-    series_ids = list(dict.fromkeys(m.series_id for m in modules))
+def _names(department_id: int) -> list[Member]:
+    return [Member(*row) for row in _rows(
+        select(User.id, User.name, User.email)
+        .join(department_members, department_members.c.user_id == User.id)
+        .where(department_members.c.department_id == department_id)
+    )]
 
-    def completed_of(ids: list[int]):
-        return func.count(case((and_(
-            ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(ids)
-        ), 1)))
 
-    per_series = [
-        completed_of([m.id for m in modules if m.required and m.series_id == sid])
-        for sid in series_ids
-    ]
-    members = select(department_members.c.user_id).where(
-        department_members.c.department_id == department_id)
-    # Aggregate progress per user first, then attach names: grouping on the id alone.
-    progress = (
-        select(ModuleProgress.user_id.label("user_id"),
-               func.count().label("started"),
-               completed_of([m.id for m in modules if m.required]).label("completed"),
-               func.max(ModuleProgress.last_activity_at).label("last_activity"),
-               *(column.label(f"series_{i}") for i, column in enumerate(per_series)))
-        .where(ModuleProgress.module_id.in_(module_ids),
-               ModuleProgress.user_id.in_(members))
-        .group_by(ModuleProgress.user_id)
-        .subquery()
-    )
-    query = (
-        select(User.id, User.name, User.email,
-               func.coalesce(progress.c.started, 0), func.coalesce(progress.c.completed, 0),
-               progress.c.last_activity,
-               *(func.coalesce(progress.c[f"series_{i}"], 0) for i in range(len(per_series))))
-        .select_from(department_members)
-        .join(User, User.id == department_members.c.user_id)
+def _standings(department_id: int, modules: list[ModuleColumn]) -> tuple[list[Member], Summary]:
+    """Every member with their totals and status, and the department's summary.
+
+    The summary's counts are window aggregates over these same rows, so the department's
+    progress is grouped by learner once for both.
+    """
+    progress = progress_by_user(modules, member_ids(department_id),
+                                *_standing(modules), *_series_done(modules))
+    rows = _rows(
+        select(*_member_columns(progress, required_total(modules)),
+               *(count.over() for count in _summary_counts(progress, modules)))
+        .join(department_members, department_members.c.user_id == User.id)
         .outerjoin(progress, progress.c.user_id == User.id)
         .where(department_members.c.department_id == department_id)
     )
-    return [MemberStats(*row[:6], tuple(row[6:])) for row in db.session.execute(query)]
+    counts = rows[0][7:] if rows else [0] * (2 + len(_series_with_required(modules)))
+    return [Member(*row[:7]) for row in rows], _as_summary(len(rows), counts, modules)
 
 
-def learner_status(stats: MemberStats, required_total: int) -> str:
-    if stats.started == 0:
-        return "not_started"
-    if required_total and stats.completed >= required_total:
-        return "complete"
-    return "in_progress"
+def members(
+    department_id: int, modules: list[ModuleColumn], filters: Filters
+) -> tuple[list[Member], Summary | None]:
+    """Every member, as the page is chosen from them, and the summary if it came along."""
+    if filters.need_totals:
+        return _standings(department_id, modules)
+    return _names(department_id), None
 
 
-def _sort_key(sort: str):
+def _sort_key(sort: str) -> Callable[[Member], tuple]:
     if sort == "progress":
         return lambda s: (-s.completed, -s.started, s.name.casefold(), s.id)
     if sort == "activity":
@@ -222,10 +367,15 @@ def _sort_key(sort: str):
     return lambda s: (s.name.casefold(), s.id)
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _chosen(everyone: list[Member], filters: Filters) -> list[Member]:
+    """The members matching ``filters``, in the order shown."""
+    chosen = everyone
+    if filters.q:
+        needle = filters.q.strip().casefold()
+        chosen = [s for s in chosen if needle in s.name.casefold() or needle in s.email]
+    if filters.status in STATUSES:
+        chosen = [s for s in chosen if s.status == filters.status]
+    return sorted(chosen, key=_sort_key(filters.sort))
 
 
 def learner_rows(
@@ -233,126 +383,129 @@ def learner_rows(
     modules: list[ModuleColumn],
     filters: Filters,
     limit: int | None,
-    stats: list[MemberStats] | None = None,
+    everyone: list[Member] | None = None,
 ) -> tuple[list[LearnerRow], int]:
-    """Members matching ``filters`` (a page of them if ``limit``) with their cells filled.
-
-    Filtering and sorting run over the grouped stats (one small row per member), so the
-    number of queries never depends on the department's size.
-    """
-    if stats is None:
-        stats = member_stats(department_id, modules)
-    required_total = sum(m.required for m in modules)
-    chosen = stats
-    if filters.q:
-        needle = filters.q.strip().casefold()
-        chosen = [s for s in chosen if needle in s.name.casefold() or needle in s.email]
-    if filters.status in STATUSES:
-        chosen = [s for s in chosen if learner_status(s, required_total) == filters.status]
-    chosen = sorted(chosen, key=_sort_key(filters.sort))
+    """Members matching ``filters`` (a page of them if ``limit``) with their cells filled,
+    and how many match. ``everyone`` is members()'s list, if the caller has it."""
+    if everyone is None:
+        everyone, _summary = members(department_id, modules, filters)
+    chosen = _chosen(everyone, filters)
     shown = chosen
     if limit is not None:
         offset = (max(filters.page, 1) - 1) * limit
         shown = chosen[offset:offset + limit]
+    if not shown:
+        return [], len(chosen)
+    # A page names its few learners; the whole list is read by membership instead of
+    # a list of thousands of ids (SQLite caps the number of bound parameters).
+    users = [s.id for s in shown] if limit is not None else member_ids(department_id)
+    learners = _learners(users, modules)
+    return [learners[s.id] for s in shown], len(chosen)
+
+
+def _learners(users: Select | list[int], modules: list[ModuleColumn]) -> dict[int, LearnerRow]:
+    """These learners' rows with their totals, badge dates and cells: two queries."""
+    total = required_total(modules)
+    progress = progress_by_user(modules, users, *_standing(modules))
+    badges = (
+        select(BadgeAward.user_id, func.min(BadgeAward.awarded_at).label("awarded_at"))
+        .where(BadgeAward.user_id.in_(users), BadgeAward.revoked_at.is_(None))
+        .group_by(BadgeAward.user_id)
+        .subquery("badges")
+    )
     rows = {
-        s.id: LearnerRow(s.id, s.name, s.email, s.started, s.completed, s.last_activity,
-                         required_total)
-        for s in shown
+        row[0]: LearnerRow(*row[:7], required_total=total, badge_awarded_at=row[7])
+        for row in _rows(
+            select(*_member_columns(progress, total), badges.c.awarded_at)
+            .outerjoin(progress, progress.c.user_id == User.id)
+            .outerjoin(badges, badges.c.user_id == User.id)
+            .where(User.id.in_(users))
+        )
     }
-    if rows:
-        _fill_cells(rows, modules)
-    return list(rows.values()), len(chosen)
-
-
-def _fill_cells(rows: dict[int, LearnerRow], modules: list[ModuleColumn]) -> None:
-    """Progress cells and badge dates for these learners: two queries."""
-    user_ids = list(rows)
-    for user_id, module_id, completed_at, best_score in db.session.execute(
-        select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at,
+    complete = ModuleProgress.completed_at.is_not(None)
+    for user_id, module_id, done, best_score in _rows(
+        select(ModuleProgress.user_id, ModuleProgress.module_id, complete,
                ModuleProgress.best_score)
-        .where(ModuleProgress.user_id.in_(user_ids),
+        .where(ModuleProgress.user_id.in_(users),
                ModuleProgress.module_id.in_([m.id for m in modules]))
     ):
-        status = "complete" if completed_at else "in_progress"
-        rows[user_id].cells[module_id] = Cell(status, best_score, completed_at)
-    for user_id, awarded_at in db.session.execute(
-        select(BadgeAward.user_id, func.min(BadgeAward.awarded_at))
-        .where(BadgeAward.user_id.in_(user_ids), BadgeAward.revoked_at.is_(None))
-        .group_by(BadgeAward.user_id)
-    ):
-        rows[user_id].badge_awarded_at = awarded_at
+        rows[user_id].cells[module_id] = Cell("complete" if done else "in_progress", best_score)
+    return rows
 
 
-def _week_start(column):
+# --- Module rates, the weekly chart and badge holders ---------------------------------
+
+
+def _week_number(column, first_monday: date) -> ColumnElement[int]:
+    """Whole weeks from ``first_monday`` (UTC) to ``column``, for a ``column`` after it.
+
+    A week's number rather than its date: cheaper to compute and to group on, on both
+    databases, and turned into a date once per week in Python.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("week", column), Date)  # sessions run in UTC (app.py)
-    return func.date(column, "weekday 0", "-6 days")  # SQLite: the Monday of that week
+        # date - date is a whole number of days; sessions run in UTC (app.py).
+        return (cast(column, Date) - first_monday) // 7
+    days = func.julianday(column) - func.julianday(first_monday.isoformat())
+    return cast(days / 7, Integer)  # SQLite: toward zero, which is down here
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def completions(
+    department_id: int, modules: list[ModuleColumn]
+) -> tuple[dict[int, int], list[tuple[date, int]]]:
+    """How many members completed each module, and the chart's weekly completions.
+
+    One grouping of the department's completed progress by module and week (no week
+    outside the chart's range) gives both. Progress not completed is not read at all:
+    the page shows no count of it.
+    """
+    since = utcnow() - timedelta(weeks=CHART_WEEKS)
+    first_monday = since.date() - timedelta(days=since.weekday())
+    week = case((ModuleProgress.completed_at >= since,
+                 _week_number(ModuleProgress.completed_at, first_monday)))
+    by_module: dict[int, int] = {}
+    weekly: dict[date, int] = {}
+    for module_id, number, completed in _rows(
+        select(ModuleProgress.module_id, week, func.count())
+        .where(ModuleProgress.completed_at.is_not(None),
+               ModuleProgress.module_id.in_([m.id for m in modules]),
+               ModuleProgress.user_id.in_(member_ids(department_id)))
+        .group_by(ModuleProgress.module_id, week)
+    ):
+        by_module[module_id] = by_module.get(module_id, 0) + completed
+        if number is not None:
+            monday = first_monday + timedelta(weeks=number)
+            weekly[monday] = weekly.get(monday, 0) + completed
+    return by_module, sorted(weekly.items())
+
+
+def badge_holders(department_id: int) -> tuple[list[tuple[str, str, datetime]], int]:
+    """The newest holders' (name, award uid, awarded at), and how many holders in all.
+
+    The count is a window over the same rows, computed before the LIMIT: one query.
+    """
+    rows = _rows(
+        select(User.name, BadgeAward.uid, BadgeAward.awarded_at, func.count().over())
+        .join(User, User.id == BadgeAward.user_id)
+        .where(BadgeAward.user_id.in_(member_ids(department_id)),
+               BadgeAward.revoked_at.is_(None))
+        .order_by(BadgeAward.awarded_at.desc())
+        .limit(BADGE_HOLDERS_SHOWN)
+    )
+    holders = [(name, uid, awarded) for name, uid, awarded, _total in rows]
+    return holders, rows[0][3] if rows else 0
 
 
 def dashboard(department: Department, filters: Filters) -> Dashboard:
     modules = module_columns(filters.series)
-    module_ids = [m.id for m in modules]
-    required_by_series: dict[int, int] = {}
-    for m in modules:
-        if m.required:
-            required_by_series[m.series_id] = required_by_series.get(m.series_id, 0) + 1
-    required_total = sum(required_by_series.values())
-
-    stats = member_stats(department.id, modules)
-    learners, matching = learner_rows(department.id, modules, filters, PAGE_SIZE, stats)
-    statuses = [learner_status(member, required_total) for member in stats]
-    series_order = list(dict.fromkeys(m.series_id for m in modules))
-    series_rates = {
-        sid: sum(member.series_done[index] >= required_by_series[sid] for member in stats)
-        for index, sid in enumerate(series_order) if required_by_series.get(sid)
-    }
-
-    # Per module and week in one grouping: each module's started and completed counts,
-    # and the chart's weekly completions (the bucket is NULL outside the chart's range).
-    since = utcnow() - timedelta(weeks=CHART_WEEKS)
-    week = case((ModuleProgress.completed_at >= since, _week_start(ModuleProgress.completed_at)))
-    module_rates: dict[int, tuple[int, int]] = {}
-    weekly_counts: dict[date, int] = {}
-    for module_id, bucket, started, completed in db.session.execute(
-        select(ModuleProgress.module_id, week, func.count(),
-               func.count(ModuleProgress.completed_at))
-        .join(department_members, and_(
-            department_members.c.user_id == ModuleProgress.user_id,
-            department_members.c.department_id == department.id,
-        ))
-        .where(ModuleProgress.module_id.in_(module_ids))
-        .group_by(ModuleProgress.module_id, week)
-    ):
-        before = module_rates.get(module_id, (0, 0))
-        module_rates[module_id] = (before[0] + started, before[1] + completed)
-        if bucket is not None and completed:
-            day = _as_date(bucket)
-            weekly_counts[day] = weekly_counts.get(day, 0) + completed
-
-    holders_query = (
-        select(User.name, BadgeAward.uid, BadgeAward.awarded_at)
-        .join(User, User.id == BadgeAward.user_id)
-        .join(department_members, and_(department_members.c.user_id == BadgeAward.user_id,
-                                       department_members.c.department_id == department.id))
-        .where(BadgeAward.revoked_at.is_(None))
-    )
-    badge_holder_count = db.session.scalar(
-        select(func.count()).select_from(holders_query.subquery())
-    )
-    badge_holders = [tuple(row) for row in db.session.execute(
-        holders_query.order_by(BadgeAward.awarded_at.desc()).limit(10)
-    )]
-
-    weekly = sorted(weekly_counts.items())
-
+    everyone, totals = members(department.id, modules, filters)
+    totals = totals or summary(department.id, modules)
+    learners, matching = learner_rows(department.id, modules, filters, PAGE_SIZE, everyone)
+    module_completions, weekly = completions(department.id, modules)
+    holders, holder_count = badge_holders(department.id)
     return Dashboard(
         department=department, filters=filters, modules=modules, series=live_series(),
-        learners=learners, matching=matching, members=len(stats),
-        not_started=statuses.count("not_started"), complete=statuses.count("complete"),
-        module_rates=module_rates, series_rates=series_rates,
-        badge_holders=badge_holders, badge_holder_count=badge_holder_count, weekly=weekly,
+        learners=learners, matching=matching, members=totals.members,
+        not_started=totals.not_started, complete=totals.complete,
+        module_completions=module_completions, series_rates=totals.series_rates,
+        badge_holders=holders, badge_holder_count=holder_count, weekly=weekly,
     )
