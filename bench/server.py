@@ -120,7 +120,10 @@ def pages_and_memory(work: Path) -> dict[str, float]:
         client.sign_in(learner_email(0))
         content = load_content(ROOT / "modules")
         module = next(m for m in content.modules if m.slug == "cancer-pain-essentials")
-        pages = {"catalog": "/", "module": f"/modules/{module.series}/{module.slug}"}
+        # /healthz (one trivial query, no page) is the app's floor: what any request costs
+        # it before a view does anything.
+        pages = {"catalog": "/", "module": f"/modules/{module.series}/{module.slug}",
+                 "healthz": "/healthz"}
         for name, path in pages.items():
             _, body = client.request("GET", path)
             (ceiling_dir / f"{name}.html").write_text(body)
