@@ -30,7 +30,9 @@ class Champion(Flask):
     values never changes in a worker, and every page builds the same dozen or so on each
     request (navigation, static files, a module's own links). Only paths inside a request
     are remembered; external, anchored or scheme-specific URLs, and everything in debug
-    mode (static fingerprints follow edits there), are built afresh.
+    mode (static fingerprints follow edits there), are built afresh. So a ``url_defaults``
+    function must depend only on the endpoint and values it is given, as
+    ``static_fingerprint`` does.
     """
 
     MAX_URLS = 4096
