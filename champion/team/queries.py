@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from champion.auth.models import User
 from champion.badges.models import BadgeAward
-from champion.catalog.models import Module, ModuleVersion, Series
+from champion.catalog.live import live_catalog
 from champion.database import utcnow
 from champion.departments.models import Department, department_members
 from champion.extensions import db
@@ -161,25 +161,18 @@ def _rows(query: Select) -> Sequence[Row]:
 
 
 def module_columns(series_slug: str | None = None) -> list[ModuleColumn]:
-    query = (
-        select(Module.id, Series.id, Series.slug, Series.title, Module.slug,
-               ModuleVersion.title, ModuleVersion.required)
-        .join(Series, Module.series_id == Series.id)
-        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
-        .where(Module.retired_at.is_(None), Series.retired_at.is_(None))
-        .order_by(Series.position, Series.slug, ModuleVersion.position, Module.slug)
-    )
-    if series_slug:
-        query = query.where(Series.slug == series_slug)
-    return [ModuleColumn(*row) for row in _rows(query)]
+    """The live modules in catalog order (one series' when ``series_slug`` names it)."""
+    live = live_catalog()
+    return [
+        ModuleColumn(m.id, series.id, series.slug, series.title, m.slug, m.version.title,
+                     m.version.required)
+        for series in live.series if not series_slug or series.slug == series_slug
+        for m in live.modules[series.id]
+    ]
 
 
 def live_series() -> list[tuple[int, str, str]]:
-    return [tuple(row) for row in _rows(
-        select(Series.id, Series.slug, Series.title)
-        .where(Series.retired_at.is_(None))
-        .order_by(Series.position, Series.slug)
-    )]
+    return [(series.id, series.slug, series.title) for series in live_catalog().series]
 
 
 def required_total(modules: list[ModuleColumn]) -> int:
