@@ -29,15 +29,14 @@ from sqlalchemy.orm import Session
 
 from champion.badges.models import Badge
 from champion.badges.operations import criteria_module_ids
-from champion.catalog.models import ContentPage, ContentState, Module, ModuleVersion, Series
+from champion.catalog.models import ContentState, Module, ModuleVersion, Series
 from champion.catalog.rendered import rendered_group
 from champion.extensions import db
 
 EXTENSION = "champion.live"
 
-# What the catalog, module pages and next steps read: a change to any of these is a
-# change to live content.
-CONTENT_MODELS = (Series, Module, ModuleVersion, Badge, ContentPage)
+# What the live copy is made of: a change to any of these is a change to live content.
+CONTENT_MODELS = (Series, Module, ModuleVersion, Badge)
 
 
 @dataclass(frozen=True, slots=True)
