@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, select
 
 from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
 from champion.extensions import db
-from champion.progress.models import ModuleProgress
+from champion.progress.models import ModuleProgress, progress_status
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -28,7 +28,7 @@ class ModuleEntry:
     def status(self) -> str:
         if self.progress is None:
             return "not_started"
-        return "complete" if self.progress.completed_at else "in_progress"
+        return progress_status(self.progress.completed_at)
 
     @property
     def status_label(self) -> str:

@@ -45,4 +45,9 @@ class ModuleProgress(db.Model):
 
     @property
     def status(self) -> str:
-        return "complete" if self.completed_at else "in_progress"
+        return progress_status(self.completed_at)
+
+
+def progress_status(completed_at: datetime | None) -> str:
+    """A started module's status: complete for good once completed."""
+    return "complete" if completed_at else "in_progress"
