@@ -116,6 +116,10 @@ def test_removing_a_member_keeps_their_account_and_history(app, department, lead
     assert response.status_code == 302
     assert learner.email not in members_of(department)
     assert db.session.get(User, learner.id) is not None
+    # Removed again (a second tab): the error is a sentence, as every other one is.
+    again = post(client, f"/team/gyn-onc/members/{learner.id}/remove")
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "is not a member of Gynecologic Oncology." in page
 
 
 def test_set_password_tokens_are_signed_expire_and_work_once(app, learner):

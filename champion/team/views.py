@@ -24,6 +24,7 @@ from champion.departments.operations import (
 )
 from champion.departments.roster import parse_roster
 from champion.extensions import db
+from champion.filters import sentence
 from champion.team.access import departments_in_scope, lead_of_department
 from champion.team.chart import weekly_bars, weekly_series
 from champion.team.forms import ActionForm, AddMemberForm, RosterForm
@@ -189,7 +190,7 @@ def remove(department: Department, user_id: int):
         try:
             remove_member(department, user, current_user)
         except MembershipError as exc:
-            flash(str(exc), "error")
+            flash(sentence(exc), "error")
         else:
             db.session.commit()
             flash(f"{user.name} was removed from {department.name}. Their record is kept.",
