@@ -31,6 +31,23 @@ FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
+
+
+def database_kind(url: str | None) -> str:
+    """The database a run uses, as a person reads it: ``postgresql`` or ``sqlite``."""
+    return url.split(":", 1)[0].split("+", 1)[0] if url else "sqlite"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = TEST_DATABASE_URL.rsplit("@", 1)[-1] if TEST_DATABASE_URL else "a temporary file"
+    return f"database: {database_kind(TEST_DATABASE_URL)} ({where})"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    # The header is hidden under -q; the summary line is not.
+    terminalreporter.write_line(pytest_report_header(config))
+
+
 postgres_only = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgresql"),
     reason="needs PostgreSQL: set TEST_DATABASE_URL",

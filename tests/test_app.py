@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -102,3 +104,17 @@ def test_remembered_urls_are_the_urls_flask_builds(app):
     with app.test_request_context("/admin/"):
         admin = url_for(".index")
     assert (catalog, admin) == ("/", "/admin/")
+
+
+def test_suite_runs_on_the_database_ci_asked_for(app):
+    """CI names the database each pass must use; a pass that ran another one fails here.
+
+    (For a whole round the "PostgreSQL" pass ran SQLite because TEST_DATABASE_URL never
+    reached ``make test``.)
+    """
+    from tests.conftest import TEST_DATABASE_URL, database_kind
+
+    assert db.engine.dialect.name == database_kind(TEST_DATABASE_URL)
+    expected = os.environ.get("CHAMPION_TEST_EXPECT_DATABASE")
+    if expected:
+        assert db.engine.dialect.name == expected
