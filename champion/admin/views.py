@@ -15,7 +15,7 @@ from champion.auth.operations import AccountError, change_role, find_user, set_a
 from champion.auth.privacy import DeletionError, delete_account
 from champion.badges.forms import RevokeForm
 from champion.badges.models import BadgeAward
-from champion.badges.operations import revoke_award
+from champion.badges.operations import RevocationError, revoke_award
 from champion.departments.models import Department, department_leads, department_members
 from champion.departments.operations import (
     MembershipError,
@@ -162,7 +162,7 @@ def revoke_award_view(uid: str):
         return _person_page(award.user, revoke_form=form, status=422)
     try:
         revoke_award(award, form.reason.data, current_user)
-    except ValueError as exc:
+    except RevocationError as exc:
         form.reason.errors.append(sentence(exc))
         return _person_page(award.user, revoke_form=form, status=422)
     db.session.commit()

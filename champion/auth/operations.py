@@ -11,10 +11,11 @@ from champion.audit.operations import record
 from champion.auth.models import Role, User, normalize_email
 from champion.auth.passwords import password_problem
 from champion.departments.models import Department
+from champion.errors import OperationError
 from champion.extensions import db
 
 
-class AccountError(ValueError):
+class AccountError(OperationError):
     """An account can't be created as asked; the message says why."""
 
 

@@ -19,6 +19,7 @@ from champion.auth.models import Role, User
 from champion.badges.models import BadgeAward, ProgrammeEvaluation
 from champion.database import utcnow
 from champion.departments.models import Department, department_leads, department_members
+from champion.errors import OperationError
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
@@ -70,7 +71,7 @@ def personal_data(user: User) -> dict[str, Any]:
     }
 
 
-class DeletionError(ValueError):
+class DeletionError(OperationError):
     pass
 
 

@@ -16,6 +16,7 @@ from champion.auth.models import User
 from champion.badges.models import Badge, BadgeAward
 from champion.catalog.models import Module, ModuleVersion, Series
 from champion.database import utcnow
+from champion.errors import OperationError
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 
@@ -144,12 +145,16 @@ def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | 
     return award
 
 
+class RevocationError(OperationError):
+    """A revocation was refused."""
+
+
 def revoke_award(award: BadgeAward, reason: str, actor: User) -> None:
     """Revoke an award, with a reason shown on its verification page and in its JSON."""
     if award.revoked_at is not None:
-        raise ValueError("this award is already revoked")
+        raise RevocationError("this award is already revoked")
     if not reason.strip():
-        raise ValueError("give a reason: it is shown to anyone who checks the badge")
+        raise RevocationError("give a reason: it is shown to anyone who checks the badge")
     award.revoked_at = utcnow()
     award.revocation_reason = reason.strip()
     award.revoked_by_id = actor.id

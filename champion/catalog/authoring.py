@@ -17,10 +17,11 @@ from champion.content import Module as ModuleSource
 from champion.content import Problem
 from champion.content.loader import SLUG, parse_module_source
 from champion.content.writer import write_module
+from champion.errors import OperationError
 from champion.extensions import db
 
 
-class AuthoringError(ValueError):
+class AuthoringError(OperationError):
     """The change can't be made; ``problems`` say where."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:

@@ -19,10 +19,11 @@ from champion.content import Content, render_markdown, render_module, render_ser
 from champion.content import Module as ModuleSource
 from champion.content.render import RENDERER_VERSION, RenderedModule, render_modules
 from champion.database import utcnow
+from champion.errors import OperationError
 from champion.extensions import db
 
 
-class ContentInvalid(ValueError):
+class ContentInvalid(OperationError):
     """The content has errors; nothing was imported."""
 
     def __init__(self, content: Content) -> None:
@@ -30,7 +31,7 @@ class ContentInvalid(ValueError):
         self.content = content
 
 
-class SyncConflict(ValueError):
+class SyncConflict(OperationError):
     """Modules changed both in the browser and in their files since the last sync."""
 
     def __init__(self, conflicts: list[str]) -> None:

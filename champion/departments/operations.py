@@ -22,11 +22,12 @@ from champion.departments.models import (
     department_members,
 )
 from champion.departments.roster import Roster
+from champion.errors import OperationError
 from champion.extensions import db
 from champion.urls import external_url
 
 
-class MembershipError(ValueError):
+class MembershipError(OperationError):
     """The change can't be made; the message says why."""
 
 
