@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from champion.audit.operations import record
@@ -28,20 +27,6 @@ from champion.departments.operations import MembershipError, create_department, 
 from champion.departments.roster import parse_roster
 from champion.extensions import db
 from champion.team.report import completion_rows, to_csv
-
-
-def _create_app():
-    from champion import create_app
-
-    # Typed commands run on a developer's machine unless the environment says otherwise.
-    return create_app(os.environ.get("CHAMPION_ENV", "development"))
-
-
-def main() -> None:
-    FlaskGroup(
-        create_app=_create_app,
-        help="Champion: palliative care education for gynecologic oncology.",
-    ).main(prog_name="champion")
 
 
 def _content_dir(directory: str | None) -> Path:

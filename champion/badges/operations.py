@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, bindparam, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -14,38 +13,11 @@ from sqlalchemy.orm import aliased
 from champion.audit.operations import record
 from champion.auth.models import User
 from champion.badges.models import Badge, BadgeAward
-from champion.catalog.models import Module, ModuleVersion, Series
+from champion.catalog.live import LiveBadge, live_catalog
 from champion.database import utcnow
 from champion.errors import OperationError
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
-
-if TYPE_CHECKING:
-    from champion.catalog.live import LiveBadge
-
-
-def criteria_module_ids(badges: Collection[Badge]) -> dict[int, set[int]]:
-    """For each badge, the live modules its criteria require, in one query.
-
-    ``series`` criteria take every required module of the series; ``modules`` criteria
-    name modules outright. Retired modules can't be completed, so they never count.
-    """
-    rows = db.session.execute(
-        select(Module.id, Series.slug, Module.slug, ModuleVersion.required)
-        .join(Series, Module.series_id == Series.id)
-        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
-        .where(Module.retired_at.is_(None))
-    ).all()
-    needed: dict[int, set[int]] = {}
-    for badge in badges:
-        series = set(badge.criteria_series)
-        named = set(badge.criteria_modules)
-        needed[badge.id] = {
-            module_id
-            for module_id, series_slug, slug, required in rows
-            if (series_slug in series and required) or f"{series_slug}/{slug}" in named
-        }
-    return needed
 
 
 def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAward]:
@@ -57,7 +29,6 @@ def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAw
     given; runs inside the caller's transaction, so the award commits (or not) with the
     completion that earned it.
     """
-    from champion.catalog.live import live_catalog  # which imports this module
 
     now = utcnow()
     awards: list[BadgeAward] = []

@@ -1,15 +1,40 @@
-"""Reading awards: what an award covers, for the certificate."""
+"""Reading badges and awards: what a badge requires, what an award covers."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from sqlalchemy import select
 
 from champion.badges.certificate import CompletedModule
-from champion.badges.models import BadgeAward
-from champion.badges.operations import criteria_module_ids
+from champion.badges.models import Badge, BadgeAward
 from champion.catalog.models import Module, ModuleVersion, Series
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
+
+
+def criteria_module_ids(badges: Collection[Badge]) -> dict[int, set[int]]:
+    """For each badge, the live modules its criteria require, in one query.
+
+    ``series`` criteria take every required module of the series; ``modules`` criteria
+    name modules outright. Retired modules can't be completed, so they never count.
+    """
+    rows = db.session.execute(
+        select(Module.id, Series.slug, Module.slug, ModuleVersion.required)
+        .join(Series, Module.series_id == Series.id)
+        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
+        .where(Module.retired_at.is_(None))
+    ).all()
+    needed: dict[int, set[int]] = {}
+    for badge in badges:
+        series = set(badge.criteria_series)
+        named = set(badge.criteria_modules)
+        needed[badge.id] = {
+            module_id
+            for module_id, series_slug, slug, required in rows
+            if (series_slug in series and required) or f"{series_slug}/{slug}" in named
+        }
+    return needed
 
 
 def completed_modules(award: BadgeAward) -> list[CompletedModule]:

@@ -22,8 +22,7 @@ from champion.badges.baking import bake_png, bake_svg
 from champion.badges.certificate import certificate_pdf
 from champion.badges.forms import EvaluationForm
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
-from champion.badges.operations import criteria_module_ids
-from champion.badges.queries import completed_modules
+from champion.badges.queries import completed_modules, criteria_module_ids
 from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
 from champion.urls import external_url

@@ -28,7 +28,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from champion.badges.models import Badge
-from champion.badges.operations import criteria_module_ids
+from champion.badges.queries import criteria_module_ids
 from champion.catalog.models import ContentState, Module, ModuleVersion, Series
 from champion.catalog.rendered import rendered_group
 from champion.extensions import db
@@ -101,7 +101,7 @@ class LiveBadge:
     name: str
     valid_for_days: int | None
     # The live modules its criteria require: every required module of its series, and
-    # the modules it names (see badges.operations.criteria_module_ids).
+    # the modules it names (see badges.queries.criteria_module_ids).
     module_ids: frozenset[int]
 
 
