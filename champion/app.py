@@ -140,7 +140,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
     from champion.auth.views import blueprint as auth
-    from champion.author.views import blueprint as author
+    from champion.author import analysis_views, quiz_views, views  # noqa: F401  (routes)
+    from champion.author.blueprint import blueprint as author
+    from champion.badges import evaluation_views  # noqa: F401  (its route)
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
     from champion.departments.views import blueprint as departments

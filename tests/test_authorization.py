@@ -51,6 +51,7 @@ RULES: dict[str, dict[str, object]] = {
     "badges.assertion": PUBLIC, "badges.assertion_json": PUBLIC,
     "badges.baked_png": OWNER, "badges.baked_svg": OWNER, "badges.credential": OWNER,
     "badges.certificate": OWNER, "badges.certificate_download": OWNER,
+    "badges.evaluations": EDUCATORS,
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
 }
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from champion.auth.operations import AccountError
 from champion.auth.privacy import DeletionError
+from champion.author.operations import AuthoringError
 from champion.badges.models import Badge, BadgeAward
 from champion.badges.operations import RevocationError, revoke_award
-from champion.catalog.authoring import AuthoringError
 from champion.catalog.sync import ContentInvalid, SyncConflict
 from champion.departments.operations import MembershipError
 from champion.errors import OperationError

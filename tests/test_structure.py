@@ -87,3 +87,14 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_no_import_cycle_inside_the_package():
     cycle = find_cycle(import_graph())
     assert cycle is None, " -> ".join(cycle)
+
+
+def view_files() -> list[Path]:
+    return sorted([*PACKAGE.rglob("views.py"), *PACKAGE.rglob("*_views.py")])
+
+
+def test_no_view_file_is_oversized():
+    """A view file past ~350 lines holds more than one part of a feature: split it."""
+    sizes = {str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
+             for p in view_files()}
+    assert {name: n for name, n in sizes.items() if n > 350} == {}

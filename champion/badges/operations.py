@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from champion.audit.operations import record
 from champion.auth.models import User
-from champion.badges.models import Badge, BadgeAward
+from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.live import LiveBadge, live_catalog
 from champion.database import utcnow
 from champion.errors import OperationError
@@ -132,3 +132,15 @@ def revoke_award(award: BadgeAward, reason: str, actor: User) -> None:
     record(actor, "award.revoke", award.user,
            f"{award.badge.name} revoked for {award.user.email}: {reason.strip()}",
            award_id=award.id, award_uid=award.uid)
+
+
+def record_evaluation(award: BadgeAward, *, relevance: int, balanced: bool,
+                      free_of_commercial_bias: bool, practice_change: str,
+                      comments: str | None) -> ProgrammeEvaluation:
+    """The holder's programme evaluation of an award, asked once before the certificate."""
+    evaluation = ProgrammeEvaluation(
+        award_id=award.id, user_id=award.user_id, relevance=relevance, balanced=balanced,
+        free_of_commercial_bias=free_of_commercial_bias, practice_change=practice_change,
+        comments=comments)
+    db.session.add(evaluation)
+    return evaluation

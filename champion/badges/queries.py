@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, case, func, select
+from sqlalchemy.orm import selectinload
 
 from champion.badges.certificate import CompletedModule
-from champion.badges.models import Badge, BadgeAward
+from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.models import Module, ModuleVersion, Series
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
@@ -55,3 +57,36 @@ def completed_modules(award: BadgeAward) -> list[CompletedModule]:
     )
     return [CompletedModule(series, title, minutes, seconds)
             for series, title, minutes, seconds in rows]
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """The programme evaluations, summarised for educators."""
+
+    by_badge: list[Row]  # badge name, count, mean relevance, balanced, free of bias
+    relevance: dict[int, int]  # rating -> how many chose it
+    recent: list[ProgrammeEvaluation]
+
+
+def evaluation_summary(recent: int = 50) -> EvaluationSummary:
+    by_badge = db.session.execute(
+        select(
+            Badge.name,
+            func.count(ProgrammeEvaluation.id),
+            func.avg(ProgrammeEvaluation.relevance),
+            func.sum(case((ProgrammeEvaluation.balanced, 1), else_=0)),
+            func.sum(case((ProgrammeEvaluation.free_of_commercial_bias, 1), else_=0)),
+        )
+        .join(BadgeAward, BadgeAward.id == ProgrammeEvaluation.award_id)
+        .join(Badge, Badge.id == BadgeAward.badge_id)
+        .group_by(Badge.name)
+    ).all()
+    relevance = dict(db.session.execute(
+        select(ProgrammeEvaluation.relevance, func.count()).group_by(ProgrammeEvaluation.relevance)
+    ).tuples().all())
+    latest = db.session.scalars(
+        select(ProgrammeEvaluation)
+        .options(selectinload(ProgrammeEvaluation.award).selectinload(BadgeAward.badge))
+        .order_by(ProgrammeEvaluation.created_at.desc()).limit(recent)
+    ).all()
+    return EvaluationSummary(list(by_badge), relevance, list(latest))

@@ -22,6 +22,7 @@ from champion.badges.baking import bake_png, bake_svg
 from champion.badges.certificate import certificate_pdf
 from champion.badges.forms import EvaluationForm
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
+from champion.badges.operations import record_evaluation
 from champion.badges.queries import completed_modules, criteria_module_ids
 from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
@@ -181,12 +182,10 @@ def certificate(uid: str):
         return render_template("badges/certificate.html", award=award)
     form = EvaluationForm()
     if form.validate_on_submit():
-        db.session.add(ProgrammeEvaluation(
-            award_id=award.id, user_id=current_user.id, relevance=int(form.relevance.data),
-            balanced=form.balanced.data == "yes",
+        record_evaluation(
+            award, relevance=int(form.relevance.data), balanced=form.balanced.data == "yes",
             free_of_commercial_bias=form.free_of_commercial_bias.data == "yes",
-            practice_change=form.practice_change.data, comments=form.comments.data or None,
-        ))
+            practice_change=form.practice_change.data, comments=form.comments.data or None)
         db.session.commit()
         flash("Thank you for your evaluation. Your certificate is ready.", "success")
         return redirect(url_for(".certificate", uid=uid))

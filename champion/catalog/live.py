@@ -81,6 +81,18 @@ class LiveVersion:
     def has_quiz(self) -> bool:
         return self.question_count > 0
 
+    @classmethod
+    def from_model(cls, v: ModuleVersion) -> LiveVersion:
+        """The version's metadata; rendered content comes later (``with_content``)."""
+        return cls(
+            id=v.id, module_id=v.module_id, number=v.number, content_hash=v.content_hash,
+            renderer=v.renderer, title=v.title, summary=v.summary, duration=v.duration,
+            objectives=tuple(v.objectives or ()), position=v.position, pass_mark=v.pass_mark,
+            required=v.required, video=v.video, slides_file=v.slides_file,
+            question_count=v.question_count, has_case=v.has_case, case_title=v.case_title,
+            created_at=v.created_at,
+        )
+
     def with_content(self, group: str) -> LiveVersion:
         """This version with one group of rendered content ("reading", "slides", ...)."""
         return replace(self, **rendered_group(self.id, self.content_hash, self.renderer, group))
@@ -195,12 +207,8 @@ def _build(stamp: int) -> LiveCatalog:
         .order_by(ModuleVersion.position, Module.slug)
     ).all()
     for module_id, slug, series_id, v in rows:
-        version = LiveVersion(
-            v.id, v.module_id, v.number, v.content_hash, v.renderer, v.title, v.summary,
-            v.duration, tuple(v.objectives or ()), v.position, v.pass_mark, v.required,
-            v.video, v.slides_file, v.question_count, v.has_case, v.case_title, v.created_at,
-        )
-        modules[series_id].append(LiveModule(module_id, slug, by_id[series_id], version))
+        modules[series_id].append(
+            LiveModule(module_id, slug, by_id[series_id], LiveVersion.from_model(v)))
     badges = db.session.scalars(
         select(Badge).where(Badge.retired_at.is_(None)).order_by(Badge.id)).all()
     needed = criteria_module_ids(badges)

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field, replace
 
 from flask import abort
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import selectinload
 
 from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
+from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
 from champion.progress.models import ModuleProgress, progress_status
 
@@ -143,3 +145,11 @@ def next_steps(entries: list[SeriesEntry]) -> NextSteps:
     remaining = sum(m.status != "complete" for m in wanted)
     return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),
                      remaining == 0 and bool(wanted))
+
+
+def module_versions(module: Module) -> list[ModuleVersion]:
+    """Every version of ``module``, newest first, with who made each."""
+    return list(db.session.scalars(
+        select(ModuleVersion).options(selectinload(ModuleVersion.created_by))
+        .where(ModuleVersion.module_id == module.id).order_by(ModuleVersion.number.desc())
+    ))

@@ -1,12 +1,15 @@
-"""Authoring in the browser: drafts, publishing, restoring. Files and database agree
-because a draft *is* the module's Markdown, parsed and rendered exactly as sync does."""
+"""Authoring in the browser: drafts, quizzes, media, publishing, restoring. Files and
+database agree because a draft *is* the module's Markdown, parsed and rendered exactly as
+sync does. Every write of the educators' area is here; the views only call these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
 
 from champion.audit.operations import record
 from champion.auth.models import User
@@ -14,7 +17,7 @@ from champion.badges.operations import award_earned_badges
 from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.sync import add_version
 from champion.content import Module as ModuleSource
-from champion.content import Problem
+from champion.content import Problem, Question
 from champion.content.loader import SLUG, parse_module_source
 from champion.content.writer import write_module
 from champion.errors import OperationError
@@ -86,6 +89,78 @@ def save_draft(draft: ModuleDraft, source: str, case_source: str | None, actor: 
     draft.source = source
     draft.case_source = case_source
     draft.updated_by_id = actor.id
+
+
+def save_quiz(draft: ModuleDraft, parsed: ModuleSource, questions: Sequence[Question],
+              actor: User) -> None:
+    """Replace the draft's quiz with ``questions``, keeping everything else as it is."""
+    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    save_draft(draft, source, draft.case_source if parsed.case else None, actor)
+
+
+def import_quiz(draft: ModuleDraft, parsed: ModuleSource, imported: Sequence[Question],
+                replace: bool, actor: User) -> None:
+    """Questions from a GIFT file: replacing the draft's quiz, or added after it."""
+    questions = list(imported) if replace else [*parsed.questions, *imported]
+    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    save_draft(draft, source, draft.case_source, actor)
+    record(actor, "quiz.import", draft, f"{len(imported)} GIFT questions imported into "
+           f"{draft.series.slug}/{draft.filename}")
+
+
+def discard_draft(draft: ModuleDraft, actor: User) -> None:
+    record(actor, "draft.discard", draft,
+           f"draft of {draft.series.slug}/{draft.filename} discarded")
+    db.session.delete(draft)
+
+
+# --- media ----------------------------------------------------------------------------
+
+MEDIA_TYPES = {  # suffix -> (magic prefix test, limit in bytes)
+    ".png": (lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"), 5 * 1024 * 1024),
+    ".jpg": (lambda b: b.startswith(b"\xff\xd8\xff"), 5 * 1024 * 1024),
+    ".jpeg": (lambda b: b.startswith(b"\xff\xd8\xff"), 5 * 1024 * 1024),
+    ".gif": (lambda b: b[:6] in (b"GIF87a", b"GIF89a"), 5 * 1024 * 1024),
+    ".webp": (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WEBP", 5 * 1024 * 1024),
+    ".pdf": (lambda b: b.startswith(b"%PDF-"), 25 * 1024 * 1024),
+}
+MEDIA_LIMIT = max(limit for _, limit in MEDIA_TYPES.values())
+
+
+def media_dir(series: Series) -> Path:
+    return content_root() / series.slug / "media"
+
+
+def media_files(series: Series) -> list[str]:
+    folder = media_dir(series)
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def save_media(draft: ModuleDraft, filename: str, data: bytes, actor: User) -> str:
+    """Store an uploaded image or PDF in the series' ``media/`` folder; its stored name.
+
+    The type is decided by the file's bytes, not its name; a name already taken gets a
+    number, so an upload never replaces a file a published module may show.
+    """
+    name = secure_filename(filename or "").lower()
+    suffix = Path(name).suffix
+    if suffix not in MEDIA_TYPES:
+        raise AuthoringError("upload a PNG, JPEG, GIF or WebP image, or a PDF")
+    looks_right, limit = MEDIA_TYPES[suffix]
+    if not looks_right(data):
+        raise AuthoringError(f"the file's contents are not a {suffix[1:].upper()} file")
+    if len(data) > limit:
+        raise AuthoringError(f"the file is larger than {limit // (1024 * 1024)} MB")
+    folder = media_dir(draft.series)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, target = Path(name).stem or "file", folder / name
+    counter = 2
+    while target.exists():
+        target = folder / f"{stem}-{counter}{suffix}"
+        counter += 1
+    target.write_bytes(data)
+    record(actor, "media.upload", draft, f"{target.name} uploaded to {draft.series.slug}/media")
+    return target.name
 
 
 def publish(draft: ModuleDraft, actor: User) -> ModuleVersion:
