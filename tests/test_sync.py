@@ -119,14 +119,18 @@ def test_criteria_met_by_a_content_change_award_the_badge_at_sync(
     assert len(db.session.scalars(select(BadgeAward)).all()) == 1
 
 
-def test_resources_page_follows_the_file(app, content_dir):
+def test_resources_page_follows_the_file(app, client, content_dir):
     sync(content_dir)
     (content_dir / "resources.md").write_text("# New resources\n")
     sync(content_dir)
     assert "New resources" in db.session.get(ContentPage, "resources").html
+    assert 'href="/resources"' in client.get("/").get_data(as_text=True)
     (content_dir / "resources.md").unlink()
     sync(content_dir)
     assert db.session.get(ContentPage, "resources") is None
+    # No page, no link to it: the nav never leads to a 404.
+    assert client.get("/resources").status_code == 404
+    assert 'href="/resources"' not in client.get("/").get_data(as_text=True)
 
 
 def test_versions_from_an_older_renderer_are_rendered_again_in_place(app, content_dir):

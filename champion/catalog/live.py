@@ -29,14 +29,14 @@ from sqlalchemy.orm import Session
 
 from champion.badges.models import Badge
 from champion.badges.queries import criteria_module_ids
-from champion.catalog.models import ContentState, Module, ModuleVersion, Series
+from champion.catalog.models import ContentPage, ContentState, Module, ModuleVersion, Series
 from champion.catalog.rendered import rendered_group
 from champion.extensions import db
 
 EXTENSION = "champion.live"
 
 # What the live copy is made of: a change to any of these is a change to live content.
-CONTENT_MODELS = (Series, Module, ModuleVersion, Badge)
+CONTENT_MODELS = (Series, Module, ModuleVersion, Badge, ContentPage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,7 @@ class LiveCatalog:
     modules: dict[int, tuple[LiveModule, ...]] = field(default_factory=dict)  # by series id
     by_path: dict[tuple[str, str], LiveModule] = field(default_factory=dict)
     badges: tuple[LiveBadge, ...] = ()  # live badges, oldest first
+    pages: frozenset[str] = frozenset()  # slugs of the content folder's pages (resources)
     # HTML that depends only on this catalog and a few plain values, rendered once per
     # worker and copy (see ``fragment``).
     fragments: dict[tuple, Markup] = field(default_factory=dict, compare=False)
@@ -187,8 +188,14 @@ def fragment(key: tuple, render: Callable[[], str]) -> Markup:
     return html
 
 
+def has_page(slug: str) -> bool:
+    """Whether the content folder has the page ``slug`` (the nav links only to pages that exist)."""
+    return slug in live_catalog().pages
+
+
 def init_app(app) -> None:
     app.extensions[EXTENSION] = LiveCatalogCache()
+    app.add_template_global(has_page)
 
 
 def _build(stamp: int) -> LiveCatalog:
@@ -219,6 +226,7 @@ def _build(stamp: int) -> LiveCatalog:
         by_path={(m.series.slug, m.slug): m for entries in modules.values() for m in entries},
         badges=tuple(LiveBadge(b.id, b.slug, b.name, b.valid_for_days, frozenset(needed[b.id]))
                      for b in badges),
+        pages=frozenset(db.session.scalars(select(ContentPage.slug))),
     )
 
 
