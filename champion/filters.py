@@ -32,6 +32,9 @@ def sentence(message: object, end: str = ".") -> str:
 
 
 def register(app: Flask) -> None:
+    from champion.progress.models import STATUS_LABELS
+
+    app.add_template_global(STATUS_LABELS, "status_labels")
     app.add_template_filter(date)
     app.add_template_filter(datetime_utc)
     app.add_template_filter(minutes)

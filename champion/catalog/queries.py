@@ -13,12 +13,6 @@ from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
 from champion.progress.models import ModuleProgress, progress_status
 
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "complete": "Complete",
-}
-
 
 @dataclass
 class ModuleEntry:
@@ -31,10 +25,6 @@ class ModuleEntry:
         if self.progress is None:
             return "not_started"
         return progress_status(self.progress.completed_at)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
 
 
 @dataclass

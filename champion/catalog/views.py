@@ -27,6 +27,7 @@ from champion.catalog.queries import (
     next_steps,
 )
 from champion.extensions import db
+from champion.progress.models import progress_status
 from champion.progress.operations import note_module_opened
 
 blueprint = Blueprint("catalog", __name__, template_folder="templates")
@@ -75,7 +76,8 @@ def _open_module(series_slug: str, module_slug: str, content: str):
 def module(series_slug: str, module_slug: str):
     series, module, version, progress = _open_module(series_slug, module_slug, "reading")
     return render_template(
-        "catalog/module.html", series=series, module=module, version=version, progress=progress
+        "catalog/module.html", series=series, module=module, version=version, progress=progress,
+        status=progress_status(progress.completed_at if progress else None),
     )
 
 

@@ -51,3 +51,11 @@ class ModuleProgress(db.Model):
 def progress_status(completed_at: datetime | None) -> str:
     """A started module's status: complete for good once completed."""
     return "complete" if completed_at else "in_progress"
+
+
+# What each status is called, on every page and in every export.
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "complete": "Complete",
+}

@@ -42,9 +42,8 @@ from champion.catalog.live import live_catalog
 from champion.database import utcnow
 from champion.departments.models import Department, department_members
 from champion.extensions import db
-from champion.progress.models import ModuleProgress
+from champion.progress.models import STATUS_LABELS, ModuleProgress
 
-STATUSES = {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete"}
 SORTS = {"name": "Name", "progress": "Most progress", "activity": "Latest activity"}
 PAGE_SIZE = 50
 CHART_WEEKS = 26
@@ -80,7 +79,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return STATUSES[self.status]
+        return STATUS_LABELS[self.status]
 
 
 NOT_STARTED = Cell("not_started", None)
@@ -117,7 +116,7 @@ class Filters:
     @property
     def need_totals(self) -> bool:
         """Whether choosing the page needs every member's progress totals."""
-        return self.status in STATUSES or self.sort != "name"
+        return self.status in STATUS_LABELS or self.sort != "name"
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def progress_by_user(
 
 
 def _status(progress: Subquery, total: int) -> ColumnElement[str]:
-    """A member's status (a key of STATUSES), given ``progress`` outer-joined to them.
+    """A member's status (a key of STATUS_LABELS), given ``progress`` outer-joined to them.
 
     The one definition of the statuses: the summary, the status filter and the learners
     shown all use it.
@@ -366,7 +365,7 @@ def _chosen(everyone: list[Member], filters: Filters) -> list[Member]:
     if filters.q:
         needle = filters.q.strip().casefold()
         chosen = [s for s in chosen if needle in s.name.casefold() or needle in s.email]
-    if filters.status in STATUSES:
+    if filters.status in STATUS_LABELS:
         chosen = [s for s in chosen if s.status == filters.status]
     return sorted(chosen, key=_sort_key(filters.sort))
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from champion.departments.models import Department
-from champion.team.queries import STATUSES, Filters, ModuleColumn, learner_rows, module_columns
+from champion.team.queries import STATUS_LABELS, Filters, ModuleColumn, learner_rows, module_columns
 
 
 def _when(value: datetime | None) -> str:
@@ -32,12 +32,12 @@ def completion_rows(
     for department in departments:
         learners, _count = learner_rows(department.id, modules, Filters(series=series), None)
         for learner in learners:
-            row = [department.slug, learner.name, learner.email, STATUSES[learner.status],
+            row = [department.slug, learner.name, learner.email, STATUS_LABELS[learner.status],
                    str(learner.completed), str(learner.required_total),
                    _when(learner.badge_awarded_at), _when(learner.last_activity)]
             for module in modules:
                 cell = learner.cell(module.id)
-                row += [STATUSES[cell.status],
+                row += [STATUS_LABELS[cell.status],
                         "" if cell.best_score is None else str(cell.best_score)]
             yield row
 

@@ -31,7 +31,7 @@ from champion.team.forms import ActionForm, AddMemberForm, RosterForm
 from champion.team.queries import (
     CHART_WEEKS,
     SORTS,
-    STATUSES,
+    STATUS_LABELS,
     Filters,
     dashboard,
     like_pattern,
@@ -46,7 +46,7 @@ def _filters() -> Filters:
     args = request.args
     return Filters(
         series=args.get("series") or None,
-        status=args.get("status") if args.get("status") in STATUSES else None,
+        status=args.get("status") if args.get("status") in STATUS_LABELS else None,
         q=(args.get("q") or "").strip()[:100],
         sort=args.get("sort") if args.get("sort") in SORTS else "name",
         page=max(args.get("page", 1, type=int) or 1, 1),
@@ -81,7 +81,7 @@ def department(department: Department):
     weeks = weekly_series(board.weekly, CHART_WEEKS, utcnow().date())
     return render_template(
         "team/dashboard.html", board=board, chart=weekly_bars(weeks), weeks=weeks,
-        statuses=STATUSES, sorts=SORTS,
+        statuses=STATUS_LABELS, sorts=SORTS,
     )
 
 
