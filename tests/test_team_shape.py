@@ -23,7 +23,7 @@ from champion.departments.models import Department, department_members
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.team import queries
-from champion.team.queries import CHART_WEEKS, STATUSES, Filters, dashboard, module_columns
+from champion.team.queries import CHART_WEEKS, STATUS_LABELS, Filters, dashboard, module_columns
 from tests.conftest import login
 
 NAMES = ["Ann Adams", "anne", "Anne", "ÉLODIE Durand", "élise Martin", "Zoë Quinn",
@@ -144,7 +144,7 @@ def test_the_summaries_match_a_count_by_hand(app, crowd, series):
     assert board.badge_holders == expected["holders"]
 
 
-@pytest.mark.parametrize("status", [None, *STATUSES])
+@pytest.mark.parametrize("status", [None, *STATUS_LABELS])
 @pytest.mark.parametrize("sort", ["name", "progress", "activity"])
 def test_every_page_matches_a_sort_by_hand(app, crowd, sort, status, monkeypatch):
     monkeypatch.setattr(queries, "PAGE_SIZE", 7)

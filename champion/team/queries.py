@@ -263,19 +263,29 @@ def _status(progress: Subquery, total: int) -> ColumnElement[str]:
 def _member_columns(progress: Subquery, total: int) -> list[ColumnElement]:
     """Id, name, email, started, completed, last activity and status (Member's fields)
     of users outer-joined to ``progress`` (with _standing columns)."""
-    return [User.id, User.name, User.email,
-            func.coalesce(progress.c.started, 0), func.coalesce(progress.c.completed, 0),
-            progress.c.last_activity, _status(progress, total)]
+    return [User.id.label("id"), User.name.label("name"), User.email.label("email"),
+            func.coalesce(progress.c.started, 0).label("started"),
+            func.coalesce(progress.c.completed, 0).label("completed"),
+            progress.c.last_activity.label("last_activity"),
+            _status(progress, total).label("status")]
 
 
-def _summary_counts(progress: Subquery, modules: list[ModuleColumn]) -> list[ColumnElement[int]]:
+def _member_fields(row: Row) -> dict:
+    """A row's _member_columns, by name."""
+    mapping = row._mapping
+    return {name: mapping[name] for name in Member._fields}
+
+
+def _summary_counts(progress: Subquery, modules: list[ModuleColumn]) -> list[Label[int]]:
     """Learners who started, who completed everything, then each series' completers
     (_series_with_required): aggregates over ``progress`` rows (with _series_done
     columns), alone or outer-joined to the members, who add nothing to them."""
     complete = _status(progress, required_total(modules)) == "complete"
     return [
-        func.count(progress.c.user_id), func.count(case((complete, 1))),
+        func.count(progress.c.user_id).label("count_started"),
+        func.count(case((complete, 1))).label("count_complete"),
         *(func.count(case((progress.c[f"series_{i}"] >= len(_required_ids(modules, sid)), 1)))
+          .label(f"count_series_{i}")
           for i, sid in enumerate(_series_with_required(modules))),
     ]
 
@@ -329,15 +339,17 @@ def _standings(department_id: int, modules: list[ModuleColumn]) -> tuple[list[Me
     """
     progress = progress_by_user(modules, member_ids(department_id),
                                 *_standing(modules), *_series_done(modules))
+    counts = _summary_counts(progress, modules)
     rows = _rows(
         select(*_member_columns(progress, required_total(modules)),
-               *(count.over() for count in _summary_counts(progress, modules)))
+               *(count.element.over().label(count.name) for count in counts))
         .join(department_members, department_members.c.user_id == User.id)
         .outerjoin(progress, progress.c.user_id == User.id)
         .where(department_members.c.department_id == department_id)
     )
-    counts = rows[0][7:] if rows else [0] * (2 + len(_series_with_required(modules)))
-    return [Member(*row[:7]) for row in rows], _as_summary(len(rows), counts, modules)
+    totals = [rows[0]._mapping[count.name] if rows else 0 for count in counts]
+    return ([Member(**_member_fields(row)) for row in rows],
+            _as_summary(len(rows), totals, modules))
 
 
 def members(
@@ -406,7 +418,8 @@ def _learners(users: Select | list[int], modules: list[ModuleColumn]) -> dict[in
         .subquery("badges")
     )
     rows = {
-        row[0]: LearnerRow(*row[:7], required_total=total, badge_awarded_at=row[7])
+        row.id: LearnerRow(**_member_fields(row), required_total=total,
+                           badge_awarded_at=row.awarded_at)
         for row in _rows(
             select(*_member_columns(progress, total), badges.c.awarded_at)
             .outerjoin(progress, progress.c.user_id == User.id)
