@@ -29,9 +29,10 @@ class Champion(Flask):
     The URL map is fixed once the app serves, so the path built for an endpoint and its
     values never changes in a worker, and every page builds the same dozen or so on each
     request (navigation, static files, a module's own links). Only paths inside a request
-    are remembered; external, anchored or scheme-specific URLs, and everything in debug
-    mode (static fingerprints follow edits there), are built afresh. So a ``url_defaults``
-    function must depend only on the endpoint and values it is given, as
+    are remembered; external, anchored or scheme-specific URLs are built afresh, and so are
+    static files' URLs in debug mode (their fingerprints follow edits there). Debug mode
+    otherwise runs the same code as production, so ``make run`` exercises it. A
+    ``url_defaults`` function must depend only on the endpoint and values it is given, as
     ``static_fingerprint`` does.
     """
 
@@ -44,7 +45,8 @@ class Champion(Flask):
     def url_for(self, endpoint: str, /, *, _anchor: str | None = None,
                 _method: str | None = None, _scheme: str | None = None,
                 _external: bool | None = None, **values: Any) -> str:
-        if _anchor or _method or _scheme or _external or self.debug or not has_request_context():
+        if (_anchor or _method or _scheme or _external or not has_request_context()
+                or (self.debug and endpoint == "static")):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
                                    _external=_external, **values)
         blueprint = request.blueprint if endpoint[:1] == "." else None
@@ -172,8 +174,10 @@ def register_errorhandlers(app: Flask) -> None:
         title, default = ERROR_MESSAGES.get(code, (f"Error {code}", ""))
         if request.accept_mimetypes.best == "application/json":
             return {"error": title, "status": code}, code
+        # A 500 may come from the database itself: its page asks nothing more of it.
         return render_template(
-            "errors/error.html", code=code, title=title, message=message or default
+            "errors/error.html", code=code, title=title, message=message or default,
+            plain_nav=code == 500,
         ), code
 
     @app.errorhandler(CSRFError)

@@ -106,6 +106,19 @@ def test_remembered_urls_are_the_urls_flask_builds(app):
     assert (catalog, admin) == ("/", "/admin/")
 
 
+def test_debug_mode_remembers_page_urls_too_but_not_static_ones(app, monkeypatch):
+    """``make run`` (debug) runs the same URL code as production; only static URLs, whose
+    fingerprints follow edits in debug, are built afresh."""
+    from flask import url_for
+
+    monkeypatch.setattr(app, "debug", True)
+    app._urls.clear()
+    with app.test_request_context("/"):
+        url_for("catalog.index")
+        url_for("static", filename="css/champion.css")
+    assert [key[2] for key in app._urls] == ["catalog.index"]
+
+
 def test_suite_runs_on_the_database_ci_asked_for(app):
     """CI names the database each pass must use; a pass that ran another one fails here.
 
