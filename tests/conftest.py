@@ -7,7 +7,6 @@ The schema is always built by the migrations, so every run also proves them.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,14 +20,10 @@ from sqlalchemy import MetaData, event, inspect, text
 
 from champion import create_app
 from champion.auth.models import Role, User
-from champion.auth.operations import create_user
-from champion.catalog.sync import sync_content
-from champion.content import load_content
 from champion.departments.models import Department
 from champion.extensions import db
+from tests.helpers import FIXTURE_CONTENT, client_for, login, make_user, sync
 
-FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
-PASSWORD = "correct horse battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -150,30 +145,10 @@ def content_dir(tmp_path: Path) -> Path:
     return target
 
 
-def sync(path: Path = FIXTURE_CONTENT):
-    content = load_content(path)
-    assert not content.errors, [str(p) for p in content.errors]
-    report = sync_content(content)
-    db.session.commit()
-    return report
-
-
 @pytest.fixture
 def synced(app: Flask):
     """The fixture content, loaded into the database."""
     return sync()
-
-
-def make_user(role: Role, email: str | None = None, department: Department | None = None) -> User:
-    user = create_user(
-        email or f"{role.value}@example.org",
-        f"Test {role.value.title()}",
-        PASSWORD,
-        role=role,
-        departments=[department] if department else [],
-    )
-    db.session.commit()
-    return user
 
 
 @pytest.fixture
@@ -204,29 +179,28 @@ def admin(app: Flask) -> User:
     return make_user(Role.ADMIN)
 
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    match = CSRF.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match[1]
-
-
-def login(client: FlaskClient, user: User, password: str = PASSWORD):
-    token = csrf_token(client, "/auth/login")
-    response = client.post(
-        "/auth/login", data={"csrf_token": token, "email": user.email, "password": password}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
+# A signed-in client for each role.
 
 
 @pytest.fixture
 def learner_client(client: FlaskClient, learner: User) -> FlaskClient:
     login(client, learner)
     return client
+
+
+@pytest.fixture
+def educator_client(app: Flask, educator: User) -> FlaskClient:
+    return client_for(app, educator)
+
+
+@pytest.fixture
+def lead_client(app: Flask, lead: User) -> FlaskClient:
+    return client_for(app, lead)
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin: User) -> FlaskClient:
+    return client_for(app, admin)
 
 
 class QueryCounter:

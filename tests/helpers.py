@@ -1,12 +1,85 @@
-"""Helpers for request-level tests: taking quizzes as a learner would."""
+"""What tests do again and again: sign in, post a form, load content, make people, take
+quizzes as a learner would. Fixtures built on these live in conftest.py."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
+from champion.auth.models import Role, User
+from champion.auth.operations import create_user
+from champion.catalog.sync import sync_content
+from champion.content import load_content
+from champion.departments.models import Department
+from champion.extensions import db
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PASSWORD = "correct horse battery"
+
+# --- Signing in and posting forms --------------------------------------------------------
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the form on ``url``, as a browser would find it."""
+    response = client.get(url)
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match[1]
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD):
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login", data={"csrf_token": token, "email": user.email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def client_for(app: Flask, user: User | None = None) -> FlaskClient:
+    """A client of its own, signed in as ``user`` (anonymous without one)."""
+    client = app.test_client()
+    if user is not None:
+        login(client, user)
+    return client
+
+
+def post(client: FlaskClient, url: str, data: dict | None = None, **kwargs):
+    """Post ``data`` to ``url`` as a signed-in page's form would, CSRF token included."""
+    token = csrf_token(client, "/auth/logout")  # any signed-in page with a form
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+# --- Content and people --------------------------------------------------------------------
+
+
+def sync(path: Path = FIXTURE_CONTENT):
+    """Load ``path`` (the fixture content by default) into the database, as sync does."""
+    content = load_content(path)
+    assert not content.errors, [str(p) for p in content.errors]
+    report = sync_content(content)
+    db.session.commit()
+    return report
+
+
+def make_user(role: Role, email: str | None = None, department: Department | None = None) -> User:
+    user = create_user(
+        email or f"{role.value}@example.org",
+        f"Test {role.value.title()}",
+        PASSWORD,
+        role=role,
+        departments=[department] if department else [],
+    )
+    db.session.commit()
+    return user
+
+
+# --- Taking quizzes ----------------------------------------------------------------------
 
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
 
@@ -30,8 +103,7 @@ def submit(client: FlaskClient, series: str, module: str, answers: dict, **extra
 
 
 def mark_complete(client: FlaskClient, series: str, module: str):
-    token = csrf_token(client, "/auth/logout")  # any signed-in page with a form
-    return client.post(f"/modules/{series}/{module}/complete", data={"csrf_token": token})
+    return post(client, f"/modules/{series}/{module}/complete")
 
 
 def complete_module(user, series: str, slug: str) -> None:

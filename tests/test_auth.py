@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from champion.auth.models import User
 from champion.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, login
 
 
 def register(client, **overrides):

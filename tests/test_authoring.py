@@ -14,8 +14,7 @@ from champion.audit.models import AuditEvent
 from champion.catalog.models import Module, ModuleDraft, ModuleVersion
 from champion.content import load_content
 from champion.extensions import db
-from tests.conftest import csrf_token, login, sync
-from tests.helpers import submit
+from tests.helpers import login, post, submit, sync
 
 
 @pytest.fixture
@@ -29,15 +28,8 @@ def authoring(app, content_dir):
 
 
 @pytest.fixture
-def author(app, educator):
-    client = app.test_client()
-    login(client, educator)
-    return client
-
-
-def post(client, url, data=None, **kwargs):
-    token = csrf_token(client, "/auth/logout")
-    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+def author(educator_client):
+    return educator_client
 
 
 def text_of(response) -> str:

@@ -16,8 +16,7 @@ from champion.catalog.models import Module, ModuleDraft
 from champion.departments.models import Department, DepartmentInvite
 from champion.extensions import db
 from champion.quizzes.models import Attempt
-from tests.conftest import csrf_token, login, make_user
-from tests.helpers import complete_module
+from tests.helpers import complete_module, csrf_token, login, make_user
 
 ROLES = ["anonymous", "learner", "educator", "other_lead", "lead", "admin"]
 

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from champion.badges.baking import BakingError, bake_png, bake_svg, unbake_png, unbake_svg
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT
 
 PNG = (FIXTURE_CONTENT / "badges" / "graduate.png").read_bytes()
 SVG = (FIXTURE_CONTENT / "badges" / "graduate.svg").read_text()

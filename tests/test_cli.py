@@ -10,7 +10,7 @@ from champion.auth.models import User
 from champion.catalog.models import Module, ModuleVersion
 from champion.departments.models import Department
 from champion.extensions import db
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT
 
 
 def test_check_reports_clean_content(runner):

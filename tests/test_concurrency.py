@@ -16,8 +16,16 @@ from champion.badges.models import BadgeAward
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
-from tests.conftest import csrf_token, login, make_user
-from tests.helpers import PASS_FIRST, PASS_SECOND, VERSION, mark_complete, quiz_url
+from tests.helpers import (
+    PASS_FIRST,
+    PASS_SECOND,
+    VERSION,
+    csrf_token,
+    login,
+    make_user,
+    mark_complete,
+    quiz_url,
+)
 
 ROUNDS = 4
 

@@ -20,8 +20,7 @@ from champion.badges.credentials import verify
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.database import utcnow
 from champion.extensions import db
-from tests.conftest import csrf_token, login
-from tests.helpers import complete_module
+from tests.helpers import complete_module, csrf_token, login
 
 BASE = "https://champion.test"
 OB2_ASSERTION_FIELDS = {"@context", "type", "id", "recipient", "badge", "verification",
@@ -212,7 +211,7 @@ def test_educators_see_the_evaluations_summarised(app, award, learner, educator)
 
 
 def test_expiry_and_recertification(app, synced, learner, content_dir):
-    from tests.conftest import sync
+    from tests.helpers import sync
 
     badges = content_dir / "badges.yml"
     badges.write_text(badges.read_text().replace("  image:", "  valid_for_days: 365\n  image:"))

@@ -13,7 +13,7 @@ from champion.auth.tokens import set_password_token, user_for_token
 from champion.departments.models import DepartmentInvite, department_members
 from champion.departments.operations import is_member
 from champion.extensions import db
-from tests.conftest import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user, post
 
 ROSTER = ("email,name,title\nnew.one@example.org,New One,RN\n"
           "learner@example.org,Renamed Learner,MD\n")
@@ -23,11 +23,6 @@ def members_of(department) -> set[str]:
     return set(db.session.scalars(
         select(User.email).join(department_members, department_members.c.user_id == User.id)
         .where(department_members.c.department_id == department.id)))
-
-
-def post(client, url, data=None, **kwargs):
-    token = csrf_token(client, "/auth/logout")
-    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
 def test_a_lead_creates_an_invite_and_a_learner_joins_with_it(app, department, lead):

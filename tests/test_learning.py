@@ -105,38 +105,8 @@ def test_unknown_series_and_modules_are_404_pages(learner_client, synced):
         assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_catalog_query_count_does_not_grow_with_modules(learner_client, content_dir, app,
-                                                        count_queries):
-    from tests.conftest import sync
-
-    sync(content_dir)
-    learner_client.get("/")  # the worker's first look builds its copy of the catalog
-    with count_queries() as small:
-        assert learner_client.get("/").status_code == 200
-    for number in range(5, 25):  # twenty more modules
-        source = (content_dir / "basics" / "03-reading.md").read_text()
-        (content_dir / "basics" / f"{number:02d}-more-{number}.md").write_text(
-            source.replace("title: A reading", f"title: More reading {number}", 1))
-    sync(content_dir)
-    learner_client.get("/")
-    with count_queries() as large:
-        page = learner_client.get("/").get_data(as_text=True)
-    assert "More reading 24" in page
-    # who is signed in, whether the catalog changed, the learner's progress: nothing else
-    assert small.count == large.count == 3, large.statements
-    assert not any("module_versions" in s or "FROM series" in s for s in large.statements)
-
-
-def test_module_page_query_count(learner_client, synced, count_queries):
-    learner_client.get("/modules/basics/first-steps")
-    with count_queries() as counter:
-        assert learner_client.get("/modules/basics/first-steps").status_code == 200
-    # who is signed in, whether the catalog changed, the learner's progress on the module
-    assert counter.count == 3, counter.statements
-
-
 def test_presenter_view_has_the_notes_and_is_for_presenters(app, synced, learner, educator):
-    from tests.conftest import login
+    from tests.helpers import login
 
     client = app.test_client()
     login(client, educator)
@@ -150,7 +120,7 @@ def test_presenter_view_has_the_notes_and_is_for_presenters(app, synced, learner
 
 
 def test_the_last_slide_and_time_spent_are_recorded(learner_client, learner, synced):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     token = csrf_token(learner_client, "/auth/logout")
     url = "/modules/basics/first-steps/activity"

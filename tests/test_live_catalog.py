@@ -10,8 +10,7 @@ from champion.catalog.models import Module
 from champion.catalog.sync import sync_content
 from champion.content import load_content
 from champion.extensions import db
-from tests.conftest import sync
-from tests.helpers import PASS_FIRST, mark_complete, submit
+from tests.helpers import PASS_FIRST, mark_complete, submit, sync
 
 
 def retitle(content_dir, title: str) -> None:
@@ -92,37 +91,3 @@ def test_a_new_stamp_comes_with_every_write_to_live_content(app, synced):
     module.retired_at = module.created_at
     db.session.commit()
     assert current_stamp() != stamp
-
-
-def test_every_reading_page_is_three_queries_after_the_first_reader(
-        app, learner_client, synced, count_queries):
-    pages = ["/", "/modules/basics/", "/modules/basics/first-steps",
-             "/modules/basics/first-steps/slides", "/modules/basics/first-steps/case",
-             "/modules/basics/first-steps/quiz"]
-    for url in pages:
-        learner_client.get(url)  # fills the worker's caches and marks the module opened
-    for url in pages:
-        with count_queries() as counter:
-            assert learner_client.get(url).status_code == 200
-        # who is signed in, whether content changed, the learner's progress (the quiz
-        # page needs none: it shows the questions)
-        assert counter.count <= 3, (url, counter.statements)
-        assert not any("FROM module_versions" in s or "FROM series" in s
-                       for s in counter.statements), (url, counter.statements)
-
-
-def test_my_progress_page_does_not_grow_with_attempts(app, learner_client, synced,
-                                                      count_queries):
-    from tests.helpers import FAIL_FIRST
-
-    submit(learner_client, "basics", "first-steps", FAIL_FIRST)
-    learner_client.get("/me")
-    with count_queries() as one:
-        learner_client.get("/me")
-    for _ in range(4):
-        submit(learner_client, "basics", "first-steps", FAIL_FIRST)
-    submit(learner_client, "basics", "first-steps", PASS_FIRST)
-    with count_queries() as six:
-        page = learner_client.get("/me").get_data(as_text=True)
-    assert "Passed" in page
-    assert one.count == six.count, six.statements

@@ -20,8 +20,16 @@ from champion.auth.models import Role, User
 from champion.badges.models import BadgeAward
 from champion.extensions import db
 from champion.quizzes.models import Attempt
-from tests.conftest import PASSWORD, csrf_token, login, make_user
-from tests.helpers import PASS_FIRST, VERSION, complete_module, quiz_url
+from tests.helpers import (
+    PASS_FIRST,
+    PASSWORD,
+    VERSION,
+    complete_module,
+    csrf_token,
+    login,
+    make_user,
+    quiz_url,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "champion"
 

@@ -11,8 +11,7 @@ from champion.catalog.models import ContentPage, Module, ModuleVersion
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
-from tests.conftest import login, sync
-from tests.helpers import PASS_FIRST, PASS_SECOND, mark_complete, submit
+from tests.helpers import PASS_FIRST, PASS_SECOND, login, mark_complete, submit, sync
 
 
 def edit(path, old: str, new: str) -> None:

@@ -17,7 +17,8 @@ import champion.catalog.sync as sync_module
 import champion.content.render as render
 from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
-from tests.conftest import empty_tables, sync
+from tests.conftest import empty_tables
+from tests.helpers import sync
 
 
 def add_modules(content_dir: Path, count: int) -> None:

@@ -12,8 +12,7 @@ from werkzeug.routing import Rule
 from champion.auth.models import Role
 from champion.departments.models import Department, DepartmentInvite
 from champion.extensions import db
-from tests.conftest import csrf_token, login, make_user
-from tests.helpers import complete_module, open_module
+from tests.helpers import client_for, complete_module, csrf_token, make_user, open_module
 
 
 @pytest.fixture
@@ -40,13 +39,6 @@ def team(app, synced, department, lead):
     db.session.commit()
     return {"ann": ann, "bob": bob, "cat": cat, "other_lead": other_lead,
             "outsider": outsider, "invite": invite, "department": department}
-
-
-def client_for(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def team_requests(app, team) -> list[tuple[str, str]]:
@@ -166,21 +158,6 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, team, lead):
     db.session.commit()
     text = client_for(app, lead).get("/team/gyn-onc/matrix.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
-
-
-def test_the_dashboard_query_count_does_not_grow_with_the_team(app, team, lead, count_queries):
-    client = client_for(app, lead)
-    client.get("/team/gyn-onc/")
-    with count_queries() as small:
-        assert client.get("/team/gyn-onc/").status_code == 200
-    department = db.session.get(Department, team["department"].id)
-    for index in range(40):
-        learner = make_user(Role.LEARNER, email=f"extra{index}@example.org", department=department)
-        if index % 2:
-            complete_module(learner, "basics", "first-steps")
-    with count_queries() as large:
-        assert client.get("/team/gyn-onc/?page=1").status_code == 200
-    assert large.count == small.count <= 10, large.statements
 
 
 def test_a_lead_of_one_department_lands_on_it(app, team, lead, admin):

@@ -12,7 +12,7 @@ from champion.catalog.models import ModuleVersion
 from champion.catalog.versions import PreviewVersion, VersionView
 from champion.content import load_content, render_module
 from champion.extensions import db
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT
 
 
 def test_live_version_copies_every_field_of_its_model(synced):

@@ -14,9 +14,8 @@ from champion.badges.models import BadgeAward
 from champion.catalog.sync import sync_content
 from champion.content import load_content
 from champion.extensions import db
-from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import ROOT, check_accessibility
-from tests.helpers import complete_module
+from tests.helpers import PASSWORD, complete_module, make_user
 
 CURRICULUM = load_content(ROOT / "modules")
 KEYS = {m.key: [sorted(q.correct_indexes) for q in m.questions] for m in CURRICULUM.modules}

@@ -1,0 +1,133 @@
+"""Query budgets: how many SQL statements a page or a submission may send.
+
+These are budgets, not measurements. Each is a ceiling set from what the page needs (the
+comment beside it says what that is); a change that needs more must raise the number here,
+on purpose, with its reason. The pages a learner reads most are also held to a count that
+does not grow with the catalog, the team or the learner's history. Time is measured in
+bench/, never here. (Sync's statement shape has its own file, test_sync_speed_shape.py.)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from champion.auth.models import Role
+from champion.catalog.models import Module
+from champion.extensions import db
+from tests.helpers import (
+    FAIL_FIRST,
+    PASS_FIRST,
+    client_for,
+    complete_module,
+    csrf_token,
+    make_user,
+    post,
+    quiz_url,
+    submit,
+    sync,
+)
+
+BUDGETS = {
+    # who is signed in, whether the catalog changed, the learner's progress
+    "reading page": 3,
+    # ... the learner's lock, the attempt, the progress read and written, the badge check
+    # (the attempt's answers are one INSERT each and not counted)
+    "quiz submission": 7,
+    # who is signed in, the departments led, the members and their progress, the summary,
+    # the chart's weeks, the badge holders
+    "team dashboard": 10,
+    "admin page": 8,
+}
+
+READING_PAGES = ["/", "/modules/basics/", "/modules/basics/first-steps",
+                 "/modules/basics/first-steps/slides", "/modules/basics/first-steps/case",
+                 "/modules/basics/first-steps/quiz"]
+
+
+def test_every_reading_page_after_the_first_reader(app, learner_client, synced, count_queries):
+    for url in READING_PAGES:
+        learner_client.get(url)  # fills the worker's caches and marks the module opened
+    for url in READING_PAGES:
+        with count_queries() as counter:
+            assert learner_client.get(url).status_code == 200
+        assert counter.count <= BUDGETS["reading page"], (url, counter.statements)
+        # The catalog comes from the worker's copy, never from the database.
+        assert not any("FROM module_versions" in s or "FROM series" in s
+                       for s in counter.statements), (url, counter.statements)
+
+
+def test_the_catalog_page_does_not_grow_with_modules(learner_client, content_dir, app,
+                                                      count_queries):
+    sync(content_dir)
+    learner_client.get("/")  # the worker's first look builds its copy of the catalog
+    with count_queries() as small:
+        assert learner_client.get("/").status_code == 200
+    for number in range(5, 25):  # twenty more modules
+        source = (content_dir / "basics" / "03-reading.md").read_text()
+        (content_dir / "basics" / f"{number:02d}-more-{number}.md").write_text(
+            source.replace("title: A reading", f"title: More reading {number}", 1))
+    sync(content_dir)
+    learner_client.get("/")
+    with count_queries() as large:
+        page = learner_client.get("/").get_data(as_text=True)
+    assert "More reading 24" in page
+    assert small.count == large.count == BUDGETS["reading page"], large.statements
+
+
+def test_my_progress_page_does_not_grow_with_attempts(app, learner_client, synced,
+                                                      count_queries):
+    submit(learner_client, "basics", "first-steps", FAIL_FIRST)
+    learner_client.get("/me")
+    with count_queries() as one:
+        learner_client.get("/me")
+    for _ in range(4):
+        submit(learner_client, "basics", "first-steps", FAIL_FIRST)
+    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    with count_queries() as six:
+        page = learner_client.get("/me").get_data(as_text=True)
+    assert "Passed" in page
+    assert one.count == six.count, six.statements
+
+
+def test_a_quiz_submission(learner_client, synced, count_queries):
+    url = quiz_url("basics", "first-steps")
+    token = csrf_token(learner_client, url)
+    module = db.session.scalar(select(Module).where(Module.slug == "first-steps"))
+    with count_queries() as counter:
+        response = learner_client.post(url, data={
+            "csrf_token": token, "version": str(module.current_version_id), **PASS_FIRST})
+    assert response.status_code == 302
+    others = [s for s in counter.statements if not s.startswith("INSERT INTO attempt_answers")]
+    assert len(others) <= BUDGETS["quiz submission"], others
+
+
+def test_the_team_dashboard_does_not_grow_with_the_team(app, synced, department, lead,
+                                                        count_queries):
+    for index in range(3):
+        learner = make_user(Role.LEARNER, email=f"first{index}@example.org",
+                            department=department)
+        complete_module(learner, "basics", "first-steps")
+    client = client_for(app, lead)
+    client.get("/team/gyn-onc/")
+    with count_queries() as small:
+        assert client.get("/team/gyn-onc/").status_code == 200
+    for index in range(40):
+        learner = make_user(Role.LEARNER, email=f"extra{index}@example.org",
+                            department=department)
+        if index % 2:
+            complete_module(learner, "basics", "first-steps")
+    with count_queries() as large:
+        assert client.get("/team/gyn-onc/?page=1").status_code == 200
+    assert large.count == small.count <= BUDGETS["team dashboard"], large.statements
+
+
+def test_admin_pages_do_not_grow_with_people_or_history(app, admin, count_queries):
+    for index in range(30):
+        make_user(Role.LEARNER, email=f"p{index}@example.org")
+    client = client_for(app, admin)
+    for index in range(30):
+        post(client, f"/admin/people/{admin.id + index + 1}/role", {"role": "educator"})
+    for url in ("/admin/", "/admin/people", "/admin/audit"):
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        assert counter.count <= BUDGETS["admin page"], (url, counter.statements)
