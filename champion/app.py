@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 import config as champion_config
-from champion import filters
+from champion import filters, limits
 from champion.extensions import csrf, db, login_manager, migrate
 from champion.security import register_security
 
@@ -127,6 +127,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    limits.init_app(app)  # before the CSRF check reads any body
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -14,7 +14,7 @@ from champion.audit.models import AuditEvent
 from champion.catalog.models import Module, ModuleDraft, ModuleVersion
 from champion.content import load_content
 from champion.extensions import db
-from tests.helpers import login, post, submit, sync
+from tests.helpers import csrf_token, login, post, submit, sync
 
 
 @pytest.fixture
@@ -247,6 +247,32 @@ def test_media_upload_checks_type_and_stores_with_the_content(app, authoring, au
     edit_content(author, draft_id, body="![X-ray](media/chest_x-ray.png)")
     preview = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
     assert 'src="/modules/basics/media/chest_x-ray.png"' in preview
+
+
+def upload(client, url: str, field: str, data: bytes, filename: str, **values):
+    """A multipart post built in memory (the test client spools large bodies to files it
+    never closes)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({
+        "csrf_token": csrf_token(client, "/auth/logout"), **values,
+        field: FileStorage(io.BytesIO(data), filename)})
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_the_media_limit_holds_for_the_media_upload_alone(app, authoring, author):
+    """The 25 MB PDF limit applies before the CSRF check reads the body (it used to be
+    refused by the site-wide 2 MB limit first); every other form keeps the 2 MB limit."""
+    draft_id = new_module(author)
+    media = f"/author/drafts/{draft_id}/media"
+    pdf = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+    assert upload(author, media, "file", pdf, "handout.pdf").status_code == 302
+    huge = b"%PDF-1.4\n" + b"0" * (26 * 1024 * 1024)
+    assert upload(author, media, "file", huge, "huge.pdf").status_code == 413
+    gift = upload(author, f"/author/drafts/{draft_id}/quiz/import", "gift",
+                  b"x" * (3 * 1024 * 1024), "big.gift", mode="replace")
+    assert gift.status_code == 413
 
 
 def test_live_preview_renders_and_sanitizes(app, authoring, author):

@@ -85,6 +85,16 @@ def test_a_module_with_a_quiz_cannot_be_marked_complete(learner_client, synced):
     assert mark_complete(learner_client, "basics", "first-steps").status_code == 400
 
 
+def test_pdfs_are_served_as_downloads(client, synced, content_dir, app, monkeypatch):
+    (content_dir / "extras" / "media" / "deck.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    monkeypatch.setitem(app.config, "CHAMPION_MODULES_DIR", str(content_dir))
+    with client.get("/modules/extras/media/deck.pdf") as pdf:
+        assert pdf.status_code == 200
+        assert pdf.headers["Content-Disposition"].startswith("attachment")
+    with client.get("/modules/extras/media/figure.gif") as image:
+        assert image.headers["Content-Disposition"].startswith("inline")
+
+
 def test_media_is_served_and_traversal_refused(client, synced):
     with client.get("/modules/extras/media/figure.gif") as response:
         assert response.status_code == 200 and response.data == b"GIF89a"

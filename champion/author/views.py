@@ -34,6 +34,7 @@ from champion.content import render_markdown, render_module
 from champion.content.writer import write_case, write_module
 from champion.extensions import db
 from champion.filters import sentence
+from champion.limits import body_limit
 from champion.quizzes.forms import build_quiz_form
 from champion.team.forms import ActionForm
 
@@ -249,10 +250,10 @@ def restore_version(module_id: int, number: int):
 # --- media ----------------------------------------------------------------------------
 
 @blueprint.route("/drafts/<int:draft_id>/media", methods=["GET", "POST"])
+@body_limit(MEDIA_LIMIT + 64 * 1024)  # a file plus the form around it
 @educators
 def media(draft_id: int):
     draft = draft_or_404(draft_id)
-    request.max_content_length = MEDIA_LIMIT + 1024 * 1024  # a file plus the form around it
     form = MediaForm()
     status = 200
     if form.validate_on_submit():

@@ -115,9 +115,14 @@ def case(series_slug: str, module_slug: str):
 
 @blueprint.get("/modules/<series_slug>/media/<path:filename>")
 def media(series_slug: str, filename: str):
-    """Images, decks and videos beside the modules; ``send_from_directory`` refuses ``..``."""
+    """Images, decks and videos beside the modules; ``send_from_directory`` refuses ``..``.
+
+    A PDF is a download, never a page shown in this site's origin (a PDF can carry script
+    and forms).
+    """
     root = Path(current_app.config["CHAMPION_MODULES_DIR"]).resolve()
-    return send_from_directory(root / series_slug / "media", filename)
+    return send_from_directory(root / series_slug / "media", filename,
+                               as_attachment=filename.lower().endswith(".pdf"))
 
 
 @blueprint.get("/resources")
