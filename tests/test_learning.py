@@ -172,3 +172,25 @@ def test_a_new_version_is_never_served_from_an_older_cached_one(app, learner_cli
     db.session.commit()
     page = learner_client.get("/modules/basics/first-steps").get_data(as_text=True)
     assert "Re-rendered reading view." in page
+
+
+def test_time_is_stated_as_nominal_and_recorded_never_as_instruction(learner_client, learner,
+                                                                     synced):
+    from champion.badges.certificate import CompletedModule, time_statement
+
+    assert time_statement([CompletedModule("Basics", "A", 15, 0),
+                           CompletedModule("Basics", "B", 180, 2 * 3600 + 40 * 60 + 59)]) == (
+        "Nominal duration of the modules completed: 3 h 15 min; time recorded: 2 h 40 min")
+    assert time_statement([CompletedModule("Basics", "A", 10, 59)]).endswith(
+        "time recorded: none")
+    # /me says the same of the modules this learner completed, and each module's two times.
+    learner_client.get("/modules/basics/first-steps")
+    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    progress = db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id ==
+                                                              learner.id))
+    progress.seconds_spent = 150
+    db.session.commit()
+    page = re.sub(r"\s+", " ", learner_client.get("/me").get_data(as_text=True))
+    assert ("1 module completed. Nominal duration of the modules completed: 10 min; "
+            "time recorded: 2 min.") in page
+    assert "<td>10 min</td> <td>2 min</td>" in page

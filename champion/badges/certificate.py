@@ -10,6 +10,8 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from champion.filters import minutes as duration
+
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
 
@@ -17,13 +19,22 @@ FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 class CompletedModule:
     series: str
     title: str
-    minutes: int  # the module's stated duration: what the instruction time adds up
+    minutes: int  # the module's stated (nominal) duration
     seconds_spent: int = 0  # time the learner had it on screen, as recorded
 
 
-def hours_rounded_down(minutes: int) -> float:
-    """Hours, rounded down to the quarter hour (the convention for CME-style credit)."""
-    return (minutes // 15) * 0.25
+def recorded(seconds: int) -> str:
+    """Recorded time as a person reads it; a dash when under a minute was recorded."""
+    return duration(seconds // 60) if seconds >= 60 else "—"
+
+
+def time_statement(modules: list[CompletedModule]) -> str:
+    """What the certificate says of time: the nominal duration and the recorded time, each
+    named for what it is. Nominal time is never presented as instruction received."""
+    nominal = sum(m.minutes for m in modules)
+    spent = sum(m.seconds_spent for m in modules)
+    return (f"Nominal duration of the modules completed: {duration(nominal)}; "
+            f"time recorded: {recorded(spent) if spent >= 60 else 'none'}")
 
 
 def certificate_pdf(
@@ -76,26 +87,29 @@ def certificate_pdf(
     pdf.multi_cell(0, 5, description, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    total = sum(m.minutes for m in modules)
     with pdf.table(col_widths=(118, 22, 26), text_align=("LEFT", "RIGHT", "RIGHT"),
                    line_height=5.5, first_row_as_headings=True,
                    borders_layout="HORIZONTAL_LINES") as table:
         heading = table.row()
         pdf.set_font("Sans", "B", 9)
         heading.cell("Module completed")
-        heading.cell("Minutes")
-        heading.cell("Time recorded")
+        heading.cell("Nominal")
+        heading.cell("Recorded")
         pdf.set_font("Sans", "", 9)
         for module in modules:
             row = table.row()
             row.cell(f"{module.title} ({module.series})")
-            row.cell(str(module.minutes))
-            row.cell(f"{module.seconds_spent // 60} min" if module.seconds_spent >= 60 else "—")
+            row.cell(duration(module.minutes))
+            row.cell(recorded(module.seconds_spent))
     pdf.ln(3)
-    pdf.set_font("Sans", "B", 11)
-    hours = hours_rounded_down(total)
-    pdf.cell(0, 6, f"Instruction time: {hours:g} hours ({total} minutes, rounded down to the "
-             "quarter hour)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "B", 10)
+    pdf.multi_cell(0, 5.5, time_statement(modules) + ".", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "", 9)
+    pdf.set_text_color(*muted)
+    pdf.multi_cell(0, 5, "Recorded time is how long each module was open on the learner's "
+                   "screen, as the platform measured it; it is not a claim of credit.",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*ink)
     pdf.set_font("Sans", "", 11)
     pdf.cell(0, 6, f"Completed: {awarded_at.strftime('%-d %B %Y')}", new_x="LMARGIN",
              new_y="NEXT")
@@ -122,7 +136,7 @@ def certificate_pdf(
     pdf.set_x(64)
     pdf.set_font("Sans", "", 8)
     pdf.multi_cell(126, 4, f"Issued by {issuer}. This certificate records completion of an "
-                   "educational programme. The instruction time is not continuing medical "
+                   "educational programme. The times it states are not continuing medical "
                    "education credit unless an accredited provider has awarded it.",
                    new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

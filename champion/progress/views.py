@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from champion.auth.privacy import personal_data
+from champion.badges.certificate import CompletedModule, time_statement
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module
 from champion.catalog.queries import catalog, find_live_module
@@ -44,8 +45,13 @@ def me():
         .options(selectinload(BadgeAward.badge))
         .order_by(BadgeAward.awarded_at)
     ).all()
+    entries = catalog(current_user.id)
+    completed = [CompletedModule(entry.series.title, m.version.title, m.version.duration,
+                                 m.progress.seconds_spent)
+                 for entry in entries for m in entry.modules if m.status == "complete"]
     return render_template(
-        "progress/me.html", catalog=catalog(current_user.id), attempts=attempts, awards=awards
+        "progress/me.html", catalog=entries, attempts=attempts, awards=awards,
+        completed=len(completed), time_statement=time_statement(completed) if completed else None,
     )
 
 
