@@ -31,6 +31,7 @@ from champion.badges.models import Badge
 from champion.badges.queries import criteria_module_ids
 from champion.catalog.models import ContentPage, ContentState, Module, ModuleVersion, Series
 from champion.catalog.rendered import rendered_group
+from champion.content.model import QuizPolicy
 from champion.extensions import db
 
 EXTENSION = "champion.live"
@@ -71,6 +72,7 @@ class LiveVersion:
     has_case: bool
     case_title: str | None
     created_at: datetime
+    policy: QuizPolicy = field(default_factory=QuizPolicy)
     body_html: str | None = None
     references_html: str | None = None
     slides: list[dict[str, Any]] | None = None
@@ -90,7 +92,7 @@ class LiveVersion:
             objectives=tuple(v.objectives or ()), position=v.position, pass_mark=v.pass_mark,
             required=v.required, video=v.video, slides_file=v.slides_file,
             question_count=v.question_count, has_case=v.has_case, case_title=v.case_title,
-            created_at=v.created_at,
+            created_at=v.created_at, policy=v.policy,
         )
 
     def with_content(self, group: str) -> LiveVersion:

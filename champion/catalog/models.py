@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from champion.auth.models import User
+from champion.content.model import QuizPolicy
 from champion.database import utcnow
 from champion.extensions import db
 
@@ -58,6 +60,10 @@ class Module(db.Model):
         return f"{self.series.slug}/{self.slug}"
 
 
+# The columns a version stores its QuizPolicy in, one per field.
+POLICY_COLUMNS = tuple(f.name for f in fields(QuizPolicy))
+
+
 class ModuleVersion(db.Model):
     """One immutable rendering of a module file; attempts point at the version answered."""
 
@@ -76,6 +82,12 @@ class ModuleVersion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     pass_mark: Mapped[int] = mapped_column(default=80)
     required: Mapped[bool] = mapped_column(default=True)
+    # How its quiz is taken: a content.QuizPolicy, column by column (see ``policy``).
+    questions_per_attempt: Mapped[int | None]
+    reveal: Mapped[str] = mapped_column(String(10), default="after_pass")
+    retake_after_minutes: Mapped[int] = mapped_column(default=0)
+    max_attempts_per_day: Mapped[int | None]
+    complete_when: Mapped[str] = mapped_column(String(20), default="viewed_and_passed")
     video: Mapped[str | None] = mapped_column(String(1000))
     slides_file: Mapped[str | None] = mapped_column(String(500))
     question_count: Mapped[int] = mapped_column(default=0)
@@ -108,6 +120,10 @@ class ModuleVersion(db.Model):
     @property
     def has_quiz(self) -> bool:
         return self.question_count > 0
+
+    @property
+    def policy(self) -> QuizPolicy:
+        return QuizPolicy(**{name: getattr(self, name) for name in POLICY_COLUMNS})
 
 
 class ContentPage(db.Model):

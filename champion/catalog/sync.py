@@ -14,7 +14,13 @@ from sqlalchemy.orm import selectinload
 from champion.auth.models import User
 from champion.badges.models import Badge
 from champion.badges.operations import award_earned_badges
-from champion.catalog.models import ContentPage, Module, ModuleVersion, Series
+from champion.catalog.models import (
+    POLICY_COLUMNS,
+    ContentPage,
+    Module,
+    ModuleVersion,
+    Series,
+)
 from champion.content import Content, render_markdown, render_module, render_series_intro
 from champion.content import Module as ModuleSource
 from champion.content.render import RENDERER_VERSION, RenderedModule, render_modules
@@ -290,6 +296,12 @@ def _render_into(version: ModuleVersion, source: ModuleSource, rendered: Rendere
         version.quiz = rendered.quiz
     version.case_html = rendered.case_html
     version.renderer = RENDERER_VERSION
+    _store_policy(version, source)
+
+
+def _store_policy(version: ModuleVersion, source: ModuleSource) -> None:
+    for name in POLICY_COLUMNS:
+        setattr(version, name, getattr(source.policy, name))
 
 
 def add_version(
@@ -325,6 +337,7 @@ def add_version(
         source=source.raw.decode("utf-8-sig"),
         case_source=source.case.raw.decode("utf-8-sig") if source.case else None,
     )
+    _store_policy(version, source)
     db.session.add(version)
     module.current_version = version
     return version

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from champion.content import Module as ModuleSource
-from champion.content import RenderedModule
+from champion.content import QuizPolicy, RenderedModule
 
 
 @runtime_checkable
@@ -31,6 +31,7 @@ class VersionView(Protocol):
     slides: list[dict[str, Any]] | None
     quiz: dict[str, Any] | None
     case_html: str | None
+    policy: QuizPolicy
 
     @property
     def number(self) -> int | str: ...
@@ -62,6 +63,7 @@ class PreviewVersion:
     slides: list[dict[str, Any]]
     quiz: dict[str, Any] | None
     case_html: str | None
+    policy: QuizPolicy
     number: str = "draft"
 
     @classmethod
@@ -74,6 +76,7 @@ class PreviewVersion:
             references_html=rendered.references_html,
             slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],
             quiz=rendered.quiz if parsed.questions else None, case_html=rendered.case_html,
+            policy=parsed.policy,
         )
 
     @property

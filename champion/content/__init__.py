@@ -14,6 +14,7 @@ from champion.content.model import (
     Module,
     Problem,
     Question,
+    QuizPolicy,
     Series,
 )
 from champion.content.render import (
@@ -31,6 +32,7 @@ __all__ = [
     "Module",
     "Problem",
     "Question",
+    "QuizPolicy",
     "RenderedModule",
     "Series",
     "load_content",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
@@ -28,6 +29,7 @@ from champion.content.model import (
     Content,
     Module,
     Problem,
+    QuizPolicy,
     Series,
     Severity,
 )
@@ -42,8 +44,12 @@ VIDEO_SUFFIXES = (".mp4", ".webm", ".ogg", ".m4v", ".mov")
 SERIES_KEYS = {"title", "order", "summary"}
 MODULE_KEYS = {
     "title", "duration", "summary", "objectives", "order", "slug", "pass_mark", "video",
-    "slides", "required",
+    "slides", "required", "questions_per_attempt", "reveal", "retake_after_minutes",
+    "max_attempts_per_day", "complete_when",
 }  # fmt: skip
+REVEAL = ("after_pass", "always")
+COMPLETE_WHEN = ("passed", "viewed_and_passed")
+_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.+?)[ \t#]*$")
 CASE_KEYS = {"title"}
 BADGE_KEYS = {"slug", "name", "description", "image", "criteria", "valid_for_days"}
 CRITERIA_KEYS = {"narrative", "series", "modules"}
@@ -180,6 +186,17 @@ class _Fields:
                 self.path, self.line(key),
                 f"'{key}' must be a whole number{unit} from {low} to {high}, got {value!r}",
             )
+            return None
+        return value
+
+    def word(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        """One of ``allowed``, or None when absent or wrong (reported)."""
+        if self._missing(key, False):
+            return None
+        value = self.doc.meta[key]
+        if value not in allowed:
+            self.report.error(self.path, self.line(key),
+                              f"'{key}' must be {' or '.join(allowed)}, got {value!r}")
             return None
         return value
 
@@ -400,12 +417,51 @@ def _load_module(
             module.references = section.lines.joined()
     if not module.slides:
         report.error(path, doc.body_line, "the module has no presentation before '## Quiz'")
+    _quiz_policy(module, fields, path, report)
 
     if case_path is not None or case_raw is not None:
         case_file = case_path or path.with_name(path.name.removesuffix(".md") + ".case.md")
         module.case = _load_case(case_file, series_dir, report, raw=case_raw)
     module.content_hash = content_hash(raw, module.case.raw if module.case else b"")
     return module
+
+
+def _quiz_policy(module: Module, fields: _Fields, path: Path, report: _Reporter) -> None:
+    """How the quiz is taken: defaults by ``required``, the pool size checked against the
+    questions, and each question's {see: heading} found among the slides."""
+    defaults = QuizPolicy.defaults(module.required)
+    per_attempt = fields.integer("questions_per_attempt", 1, 1000)
+    if per_attempt is not None and module.questions and per_attempt > len(module.questions):
+        report.error(path, fields.line("questions_per_attempt"),
+                     f"'questions_per_attempt' is {per_attempt} but the quiz has only "
+                     f"{len(module.questions)} questions")
+        per_attempt = None
+    module.policy = QuizPolicy(
+        questions_per_attempt=per_attempt,
+        reveal=fields.word("reveal", REVEAL) or defaults.reveal,
+        retake_after_minutes=fields.integer("retake_after_minutes", 0, 525_600,
+                                            unit=" of minutes") or 0,
+        max_attempts_per_day=fields.integer("max_attempts_per_day", 1, 100),
+        complete_when=fields.word("complete_when", COMPLETE_WHEN) or defaults.complete_when,
+    )
+    if not any(q.see for q in module.questions):
+        return
+    headings: dict[str, int] = {}
+    for index, slide in enumerate(module.slides):
+        for text in slide.text.splitlines():
+            if match := _HEADING.match(text.strip()):
+                headings.setdefault(" ".join(match["text"].split()).casefold(), index)
+    found = []
+    for number, question in enumerate(module.questions, start=1):
+        slide = None
+        if question.see:
+            slide = headings.get(" ".join(question.see.split()).casefold())
+            if slide is None:
+                report.error(path, question.see_line or question.line,
+                             f"question {number}: {{see: {question.see}}} names no heading of "
+                             f"this module's presentation")
+        found.append(replace(question, see_slide=slide))
+    module.questions = tuple(found)
 
 
 def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Reporter) -> None:

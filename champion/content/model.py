@@ -28,6 +28,7 @@ class Choice:
     correct: bool
     feedback: str | None  # Markdown
     line: int
+    pinned: bool = False  # marked {last}: stays last when choices are shuffled
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Question:
     choices: tuple[Choice, ...]
     explanation: str | None  # Markdown
     line: int
+    see: str | None = None  # {see: heading}: the heading of the slide that teaches it
+    see_line: int | None = None
+    see_slide: int | None = None  # that slide's index, once the module is loaded
 
     @property
     def correct_indexes(self) -> frozenset[int]:
@@ -45,6 +49,33 @@ class Question:
     def multiple(self) -> bool:
         """A select-all-that-apply question: more than one correct choice."""
         return len(self.correct_indexes) > 1
+
+
+@dataclass(frozen=True)
+class QuizPolicy:
+    """How a module's quiz is taken (SPEC §6; front matter keys of the same names)."""
+
+    questions_per_attempt: int | None = None  # drawn for each attempt; None: all of them
+    reveal: str = "after_pass"  # when the key and explanations show: or "always"
+    retake_after_minutes: int = 0  # wait after an attempt before the next
+    max_attempts_per_day: int | None = None  # attempts a learner may start in 24 hours
+    complete_when: str = "viewed_and_passed"  # or "passed"
+
+    @classmethod
+    def defaults(cls, required: bool) -> QuizPolicy:
+        """A required module protects its key and needs its presentation seen; an optional
+        one is practice."""
+        if required:
+            return cls()
+        return cls(reveal="always", complete_when="passed")
+
+    def drawn(self, pool: int) -> int:
+        """How many of ``pool`` questions an attempt draws."""
+        return min(pool, self.questions_per_attempt or pool)
+
+    @property
+    def needs_viewing(self) -> bool:
+        return self.complete_when == "viewed_and_passed"
 
 
 @dataclass(frozen=True)
@@ -76,6 +107,7 @@ class Module:
     video: str | None = None
     slides_file: str | None = None
     required: bool = True
+    policy: QuizPolicy = field(default_factory=QuizPolicy)
     slides: tuple[SlideSource, ...] = ()
     questions: tuple[Question, ...] = ()
     references: str | None = None  # Markdown

@@ -12,6 +12,10 @@ _QUESTION = re.compile(r"^(\d{1,3})[.)](?:[ \t]+(.*))?$")
 _CHOICE = re.compile(r"^(?P<indent> +)[-*+][ \t]+\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*))?$")
 _BULLET = re.compile(r"^(?P<indent> +)[-*+][ \t]+")
 _QUOTE = re.compile(r"^(?P<indent> *)>[ ]?(?P<text>.*)$")
+# A choice ending in {last} keeps its place at the end when choices are shuffled
+# ("None of these"); a prompt line {see: Heading} names the slide that teaches the question.
+PIN = "{last}"
+_SEE = re.compile(r"^\s*\{see:\s*(?P<heading>[^{}]*?)\s*\}\s*$")
 
 
 def _indent(text: str) -> int:
@@ -33,6 +37,7 @@ class _QuestionDraft:
     line: int
     content_indent: int
     prompt: list[str] = field(default_factory=list)  # source lines
+    prompt_line: int = 0  # the file line of prompt[0]
     choices: list[_ChoiceDraft] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     explanation_line: int | None = None
@@ -56,7 +61,8 @@ def parse_quiz(lines: Lines) -> tuple[tuple[Question, ...], list[tuple[int, str,
                 text
             ) + 1
             current = _QuestionDraft(
-                number=len(drafts) + 1, line=lines.number(index), content_indent=marker_width
+                number=len(drafts) + 1, line=lines.number(index), content_indent=marker_width,
+                prompt_line=lines.number(index) + (0 if question_match[2] else 1),
             )
             if question_match[2]:
                 current.prompt.append(" " * marker_width + question_match[2])
@@ -131,6 +137,16 @@ def _add_line(
 
 
 def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question:
+    see = see_line = None
+    for offset, text in enumerate(q.prompt):
+        if match := _SEE.match(text):
+            see_line = q.prompt_line + offset
+            if not match["heading"]:
+                problems.append((see_line, "error",
+                                 f"question {q.number}: {{see: ...}} needs a heading's text"))
+            see = match["heading"] or None
+            q.prompt = q.prompt[:offset] + q.prompt[offset + 1:]
+            break
     prompt = dedent_block(q.prompt, q.content_indent)
     if not prompt.strip():
         problems.append((q.line, "error", f"question {q.number} has no prompt"))
@@ -154,6 +170,8 @@ def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question
         choices=_choices(q, problems),
         explanation="\n".join(q.explanation).strip() or None,
         line=q.line,
+        see=see,
+        see_line=see_line,
     )
 
 
@@ -172,10 +190,15 @@ def _choices(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> tuple[C
                  f"question {q.number}: the same choice appears twice (line {seen[label]})")
             )
         seen.setdefault(label, c.line)
+        text = " ".join(filter(None, c.text)).strip()
+        pinned = text.endswith(PIN)
+        if pinned:
+            text = text.removesuffix(PIN).rstrip()
         choices.append(Choice(
-            text=" ".join(filter(None, c.text)).strip(),
+            text=text,
             correct=c.correct,
             feedback="\n".join(c.feedback).strip() or None,
             line=c.line,
+            pinned=pinned,
         ))
     return tuple(choices)

@@ -58,7 +58,7 @@ def default_media_url(series: str, path: str) -> str:
 
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4  # 4: choices say if pinned, questions where they are taught
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -206,9 +206,12 @@ def quiz_to_data(questions: tuple[Question, ...], series: str, media_url: MediaU
             "explanation": explanation or None,
             "choices": [
                 {"html": render_inline(c.text, **options), "correct": c.correct,
-                 "feedback": feedback[i] or None}
+                 "feedback": feedback[i] or None, "pinned": c.pinned}
                 for i, c in enumerate(question.choices)
             ],
+            # Where the module teaches it: a slide (0-based) and its heading, else None.
+            "see": ({"slide": question.see_slide, "heading": question.see}
+                    if question.see_slide is not None else None),
         })
     return {"questions": data}
 

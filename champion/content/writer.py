@@ -10,9 +10,11 @@ from typing import Any
 import yaml
 
 from champion.content.model import Question
+from champion.content.quiz import PIN
 
 KEY_ORDER = ("title", "duration", "summary", "objectives", "order", "slug", "pass_mark",
-             "video", "slides", "required")
+             "video", "slides", "required", "questions_per_attempt", "reveal",
+             "retake_after_minutes", "max_attempts_per_day", "complete_when")
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
@@ -39,11 +41,13 @@ def write_quiz(questions: Iterable[Question]) -> str:
     out = ["## Quiz", ""]
     for number, question in enumerate(questions, start=1):
         marker = f"{number}. "
-        out += _indented(question.prompt, marker, " " * len(marker))
-        out.append("")
         pad = " " * len(marker)
+        out += _indented(question.prompt, marker, pad)
+        if question.see:
+            out.append(f"{pad}{{see: {question.see}}}")
+        out.append("")
         for choice in question.choices:
-            text = " ".join(choice.text.split())
+            text = " ".join(choice.text.split()) + (f" {PIN}" if choice.pinned else "")
             out.append(f"{pad}- [{'x' if choice.correct else ' '}] {text}")
             if choice.feedback:
                 out += _quoted(choice.feedback, pad + "  ")

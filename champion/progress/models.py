@@ -32,6 +32,9 @@ class ModuleProgress(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempt_count: Mapped[int] = mapped_column(default=0)
     last_slide: Mapped[int | None]  # where presentation mode resumes (0-based)
+    # When the learner first reached the end of the presentation (its last slide, or the
+    # end of the reading view): what complete_when: viewed_and_passed asks for.
+    viewed_at: Mapped[datetime | None]
     seconds_spent: Mapped[int] = mapped_column(default=0)  # time with the module on screen
     best_score: Mapped[int | None]
     completed_at: Mapped[datetime | None]

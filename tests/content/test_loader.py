@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from champion.content import load_content
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT
 
 INDEX = "---\ntitle: Series\n---\nIntro.\n"
 GOOD_QUIZ = """
@@ -318,3 +318,67 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_a_missing_content_folder_is_an_error(tmp_path):
     content = load_content(tmp_path / "nowhere")
     assert [p.message for p in content.errors] == ["content folder does not exist"]
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("questions_per_attempt: 3\n",
+         "s/01-a.md:4: error: 'questions_per_attempt' is 3 but the quiz has only 2 questions"),
+        ("questions_per_attempt: 0\n",
+         "s/01-a.md:4: error: 'questions_per_attempt' must be a whole number from 1 to 1000, "
+         "got 0"),
+        ("reveal: never\n", "s/01-a.md:4: error: 'reveal' must be after_pass or always, "
+                            "got 'never'"),
+        ("complete_when: viewed\n", "s/01-a.md:4: error: 'complete_when' must be passed or "
+                                    "viewed_and_passed, got 'viewed'"),
+        ("retake_after_minutes: -5\n", "s/01-a.md:4: error: 'retake_after_minutes' must be a "
+                                       "whole number of minutes from 0 to 525600, got -5"),
+        ("max_attempts_per_day: 0\n", "s/01-a.md:4: error: 'max_attempts_per_day' must be a "
+                                      "whole number from 1 to 100, got 0"),
+    ],
+)
+def test_quiz_policy_problems_are_located(tmp_path, front, expected):
+    two = GOOD_QUIZ + "\n2. Another?\n\n   - [x] Yes\n   - [ ] No\n"
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module("title: A\nduration: 10\n" + front,
+                                                             "## Teaching\n" + two)})
+    found = problems(tmp_path)
+    assert expected in found, found
+
+
+def test_quiz_policy_defaults_follow_required_and_front_matter_overrides(tmp_path):
+    from champion.content import QuizPolicy
+
+    write(tmp_path, {
+        "s/index.md": INDEX,
+        "s/01-a.md": module(),
+        "s/02-b.md": module("title: B\nduration: 5\nrequired: false\n"),
+        "s/03-c.md": module("title: C\nduration: 5\nquestions_per_attempt: 1\nreveal: always\n"
+                            "retake_after_minutes: 30\nmax_attempts_per_day: 3\n"
+                            "complete_when: passed\n"),
+    })
+    content = load_content(tmp_path)
+    assert not content.errors, content.errors
+    a, b, c = content.modules
+    assert a.policy == QuizPolicy(reveal="after_pass", complete_when="viewed_and_passed")
+    assert b.policy == QuizPolicy(reveal="always", complete_when="passed")
+    assert c.policy == QuizPolicy(questions_per_attempt=1, reveal="always",
+                                  retake_after_minutes=30, max_attempts_per_day=3,
+                                  complete_when="passed")
+
+
+def test_pinned_choices_and_where_a_question_is_taught(tmp_path):
+    body = ("## Opening\n\nFirst.\n\n---\n\n## Responding to emotion\n\nSecond.\n\n"
+            "## Quiz\n\n1. Which first?\n   {see: responding to  EMOTION}\n\n"
+            "   - [x] Name the emotion\n   - [ ] Reassure\n   - [ ] None of these {last}\n\n"
+            "2. Where?\n   {see: Nowhere}\n\n   - [x] A\n   - [ ] B\n")
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
+    content = load_content(tmp_path)
+    assert [str(p) for p in content.problems] == [
+        "s/01-a.md:25: error: question 2: {see: Nowhere} names no heading of this module's "
+        "presentation"]
+    first = content.series[0].modules[0].questions[0]
+    assert first.prompt == "Which first?"  # the {see: ...} line is not part of the prompt
+    assert (first.see, first.see_slide) == ("responding to  EMOTION", 1)
+    assert [(c.text, c.pinned) for c in first.choices] == [
+        ("Name the emotion", False), ("Reassure", False), ("None of these", True)]

@@ -19,8 +19,8 @@ from champion.content.converter import (
     _inline_syntax,
     converter,
 )
-from tests.conftest import FIXTURE_CONTENT
 from tests.content.test_loader import INDEX, module, write
+from tests.helpers import FIXTURE_CONTENT
 
 
 def test_hostile_html_is_made_inert():

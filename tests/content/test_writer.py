@@ -58,3 +58,20 @@ def test_quiz_writing_handles_multiline_text_and_feedback():
     assert text.startswith("## Quiz\n\n1. A woman asks:\n\n   “Is this the end?”")
     assert "     > Yes:\n     >\n     > it opens the door." in text
     assert "   > Ask–Tell–Ask.\n   >\n   > Then pause." in text
+
+
+def test_pinned_choices_see_lines_and_quiz_policy_round_trip(tmp_path):
+    (tmp_path / "s").mkdir()
+    source = ("---\ntitle: T\nduration: 10\nquestions_per_attempt: 1\nreveal: always\n"
+              "retake_after_minutes: 30\nmax_attempts_per_day: 3\ncomplete_when: passed\n---\n"
+              "## Responding to emotion\n\nSlide.\n\n## Quiz\n\n"
+              "1. Which first?\n   {see: Responding to emotion}\n\n"
+              "   - [ ] A\n   - [x] B\n   - [ ] None of these {last}\n\n   > Because.\n\n"
+              "2. Second?\n\n   - [x] Yes\n   - [ ] No\n")
+    module, problems = parse_module_source(tmp_path, "s", "01-t.md", source)
+    assert problems == []
+    written = write_module(module.meta, module.presentation_source, module.questions,
+                           module.references)
+    assert written == source
+    again, _ = parse_module_source(tmp_path, "s", "01-t.md", written)
+    assert again.policy == module.policy and again.questions == module.questions
