@@ -81,9 +81,11 @@ def make_user(role: Role, email: str | None = None, department: Department | Non
 
 # --- Taking quizzes ----------------------------------------------------------------------
 
-VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
+DRAW = re.compile(r'name="draw"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="draw"')
+_ANSWER = re.compile(r"^q(\d+)-c(\d+)$")
 
-# The fixture quizzes' correct answers, as form values.
+# The fixture quizzes' correct answers, as written in the content (question n, choice m):
+# ``as_shown`` turns them into the values of the form a learner was given.
 PASS_FIRST = {"q1": "q1-c2", "q2": ["q2-c1", "q2-c2"]}
 FAIL_FIRST = {"q1": "q1-c1", "q2": ["q2-c1"]}
 PASS_SECOND = {"q1": "q1-c1"}
@@ -93,13 +95,68 @@ def quiz_url(series: str, module: str) -> str:
     return f"/modules/{series}/{module}/quiz"
 
 
-def submit(client: FlaskClient, series: str, module: str, answers: dict, **extra):
-    """Load the quiz page, then post ``answers`` with its CSRF token and version."""
+def draw_id(page: str) -> int:
+    """The id of the attempt drawn for the quiz ``page``."""
+    return int(next(g for g in DRAW.search(page).groups() if g))
+
+
+def as_shown(draw: int, answers: dict) -> dict:
+    """``answers`` given by the quiz as written (``q1: "q1-c2"``), as the values of the form
+    drawn for ``draw``: its questions and choices are in another order. Keys that aren't
+    questions pass through; a question the draw left out is dropped."""
+    from champion.quizzes.models import QuizDraw
+
+    row = db.session.get(QuizDraw, draw, populate_existing=True)
+    form: dict = {}
+    for key, value in answers.items():
+        match = re.fullmatch(r"q(\d+)", key)
+        if not match or int(match[1]) - 1 not in row.questions:
+            if not match:
+                form[key] = value
+            continue
+        shown = row.questions.index(int(match[1]) - 1)
+        values = []
+        for written in value if isinstance(value, list) else [value]:
+            choice = _ANSWER.match(written)
+            if choice is None or int(choice[1]) != int(match[1]):
+                values.append(written)  # made up, or another question's: sent as it is
+                continue
+            position = row.choice_orders[shown].index(int(choice[2]) - 1)
+            values.append(f"q{shown + 1}-c{position + 1}")
+        form[f"q{shown + 1}"] = values if isinstance(value, list) else values[0]
+    return form
+
+
+def view(client: FlaskClient, series: str, module: str):
+    """Reach the end of the module's presentation, as its reading view reports it."""
+    token = csrf_token(client, "/auth/logout")
+    return client.post(f"/modules/{series}/{module}/activity", json={"end": True},
+                       headers={"X-CSRFToken": token})
+
+
+def open_quiz(client: FlaskClient, series: str, module: str, viewed: bool = True) -> int:
+    """Open the quiz as a learner (having read the module to its end unless ``viewed`` is
+    False): the id of the attempt drawn for them."""
+    if viewed:
+        view(client, series, module)
+    return draw_id(client.get(quiz_url(series, module)).get_data(as_text=True))
+
+
+def post_quiz(client: FlaskClient, series: str, module: str, drawn: int, values: dict,
+              **extra):
+    """Post the form of draw ``drawn`` with ``values`` as the page's own (``q1`` is the
+    first question shown)."""
     url = quiz_url(series, module)
-    page = client.get(url).get_data(as_text=True)
-    version = next(g for g in VERSION.search(page).groups() if g)
-    data = {"csrf_token": csrf_token(client, url), "version": version, **answers, **extra}
-    return client.post(url, data=data)
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "draw": str(drawn),
+                                  **values, **extra})
+
+
+def submit(client: FlaskClient, series: str, module: str, answers: dict, viewed: bool = True,
+           **extra):
+    """Take the quiz as a learner: read the module to its end (unless ``viewed`` is False),
+    open the quiz, and post ``answers`` (as written) on the form drawn for them."""
+    drawn = open_quiz(client, series, module, viewed)
+    return post_quiz(client, series, module, drawn, as_shown(drawn, answers), **extra)
 
 
 def mark_complete(client: FlaskClient, series: str, module: str):
@@ -113,6 +170,7 @@ def complete_module(user, series: str, slug: str) -> None:
     from champion.catalog.models import Module, Series
     from champion.extensions import db
     from champion.progress.operations import mark_complete as mark
+    from champion.progress.operations import record_activity
     from champion.quizzes.grading import answer_key
     from champion.quizzes.operations import submit_quiz
 
@@ -120,6 +178,7 @@ def complete_module(user, series: str, slug: str) -> None:
         select(Module).join(Series).where(Series.slug == series, Module.slug == slug))
     version = module.current_version
     if version.has_quiz:
+        record_activity(user, module.id, None, 0, len(version.slides), reached_end=True)
         key = answer_key(version.quiz)
         submit_quiz(user, version, dict(enumerate(key)))
     else:

@@ -19,11 +19,12 @@ from champion.quizzes.models import Attempt
 from tests.helpers import (
     PASS_FIRST,
     PASS_SECOND,
-    VERSION,
+    as_shown,
     csrf_token,
     login,
     make_user,
     mark_complete,
+    open_quiz,
     quiz_url,
 )
 
@@ -33,9 +34,9 @@ ROUNDS = 4
 def prepared_post(client, series: str, module: str, answers: dict):
     """Everything but the POST itself, so the threads only race on the submission."""
     url = quiz_url(series, module)
-    page = client.get(url).get_data(as_text=True)
-    version = next(g for g in VERSION.search(page).groups() if g)
-    data = {"csrf_token": csrf_token(client, url), "version": version, **answers}
+    drawn = open_quiz(client, series, module)
+    data = {"csrf_token": csrf_token(client, url), "draw": str(drawn),
+            **as_shown(drawn, answers)}
     return lambda: client.post(url, data=data)
 
 

@@ -10,7 +10,17 @@ from champion.auth.models import Role
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
-from tests.helpers import FAIL_FIRST, PASS_FIRST, csrf_token, login, make_user, quiz_url, submit
+from tests.helpers import (
+    FAIL_FIRST,
+    PASS_FIRST,
+    as_shown,
+    login,
+    make_user,
+    open_quiz,
+    post_quiz,
+    quiz_url,
+    submit,
+)
 
 
 def attempts(user_id: int) -> list[Attempt]:
@@ -19,8 +29,11 @@ def attempts(user_id: int) -> list[Attempt]:
 
 def test_quiz_page_uses_radios_for_single_and_checkboxes_for_select_all(learner_client, synced):
     page = learner_client.get(quiz_url("basics", "first-steps")).get_data(as_text=True)
-    assert len(re.findall(r'type="radio"[^>]*name="q1"', page)) == 3
-    assert len(re.findall(r'type="checkbox"[^>]*name="q2"', page)) == 3
+    # Questions come in the order drawn: one is a radio group, the other a checkbox group.
+    radios = set(re.findall(r'type="radio"[^>]*name="(q\d)"', page))
+    boxes = set(re.findall(r'type="checkbox"[^>]*name="(q\d)"', page))
+    assert len(radios) == len(boxes) == 1 and radios | boxes == {"q1", "q2"}
+    assert len(re.findall(r'type="radio"', page)) == len(re.findall(r'type="checkbox"', page)) == 3
     assert "<legend" in page and "select all that apply" in page
     assert "You begin at the start" not in page  # explanations only after submitting
     assert "Lecturing is the pitfall" not in page
@@ -43,22 +56,32 @@ def test_a_passing_submission_records_the_attempt_and_completes_the_module(
     assert "You begin at the start." in page  # the explanation
 
 
-def test_a_failing_submission_shows_what_was_right_and_allows_a_retake(
-    learner_client, learner, synced
-):
+def test_a_failed_attempt_hides_the_key_until_the_learner_passes(learner_client, learner,
+                                                                   synced):
+    """A required module reveals after a pass: failing once and reading the key is no way
+    through. The failed page says which questions were wrong and where they are taught."""
     response = submit(learner_client, "basics", "first-steps", FAIL_FIRST)
-    page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Not yet passed: 0%" in page
-    assert "Retake the quiz" in page
-    assert page.count("Your answer") == 2 and page.count("Correct answer") == 3
-    assert "✗ Incorrect" in page
-    assert "Listening and asking are the steps." in page
+    failed_url = response.headers["Location"]
+    page = learner_client.get(failed_url).get_data(as_text=True)
+    assert "Not yet passed: 0%" in page and "Retake the quiz" in page
+    assert page.count("✗ Incorrect") == 2
+    for secret in ("Your answer", "Correct answer", "is-key", "You begin at the start.",
+                   "Listening and asking are the steps.", "Lecturing is the pitfall",
+                   "Begin at the start"):  # explanations, feedback, the key's own text
+        assert secret not in page, secret
+    assert "Review the module" in page
     progress = db.session.scalar(select(ModuleProgress))
     assert progress.completed_at is None and progress.best_score == 0
-    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    passed = submit(learner_client, "basics", "first-steps", PASS_FIRST)
     db.session.expire_all()
     assert [a.passed for a in sorted(attempts(learner.id), key=lambda a: a.id)] == [False, True]
     assert db.session.scalar(select(ModuleProgress)).completed_at is not None
+    page = learner_client.get(passed.headers["Location"]).get_data(as_text=True)
+    assert "You begin at the start." in page and page.count("Correct answer") == 3
+    # Having passed, the earlier failed attempt is reviewable in full.
+    page = learner_client.get(failed_url).get_data(as_text=True)
+    assert page.count("Your answer") == 2 and page.count("Correct answer") == 3
+    assert "Listening and asking are the steps." in page
 
 
 def test_feedback_is_shown_for_the_choices_picked(learner_client, synced):
@@ -79,51 +102,71 @@ def test_a_later_fail_never_undoes_a_completion(learner_client, synced):
 def test_an_incomplete_submission_names_the_question_and_keeps_the_answers(
     learner_client, learner, synced
 ):
-    response = submit(learner_client, "basics", "first-steps", {"q2": ["q2-c1", "q2-c3"]})
+    drawn = open_quiz(learner_client, "basics", "first-steps")
+    answers = as_shown(drawn, {"q2": ["q2-c1", "q2-c3"]})
+    [(name, values)] = answers.items()
+    unanswered = "q1" if name == "q2" else "q2"
+    response = post_quiz(learner_client, "basics", "first-steps", drawn, answers)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Question 1: choose an answer." in page
-    assert re.search(r'value="q2-c1" checked', page) and re.search(r'value="q2-c3" checked', page)
-    assert not re.search(r'value="q2-c2" checked', page)
+    assert f"Question {unanswered[1]}: choose an answer." in page
+    for value in values:
+        assert re.search(rf'value="{value}" checked', page)
+    assert len(re.findall(r"checked", page)) == 2
     assert attempts(learner.id) == []
 
 
 def test_tampered_answers_are_refused_with_a_clear_error(learner_client, learner, synced):
-    foreign = submit(learner_client, "basics", "first-steps",
-                     {"q1": "q2-c1", "q2": ["q2-c1"]})
+    drawn = open_quiz(learner_client, "basics", "first-steps")
+    page = learner_client.get(quiz_url("basics", "first-steps")).get_data(as_text=True)
+    radio = re.search(r'type="radio"[^>]*name="(q\d)"', page)[1]
+    boxes = "q2" if radio == "q1" else "q1"
+
+    def post(values):
+        return post_quiz(learner_client, "basics", "first-steps", drawn, values)
+
+    foreign = post({radio: f"{boxes}-c1", boxes: [f"{boxes}-c1"]})
     assert foreign.status_code == 422
-    assert "Question 1: that answer belongs to question 2." in foreign.get_data(as_text=True)
-    made_up = submit(learner_client, "basics", "first-steps",
-                     {"q1": "q1-c9", "q2": ["q2-c1", "nonsense"]})
-    page = made_up.get_data(as_text=True)
-    assert "Question 1: that isn&#39;t one of the answers offered." in page
-    assert "Question 2: that isn&#39;t one of the answers offered." in page
-    two_radios = submit(learner_client, "basics", "first-steps",
-                        {"q1": ["q1-c1", "q1-c2"], "q2": ["q2-c1"]})
-    assert "Question 1: choose only one answer." in two_radios.get_data(as_text=True)
+    assert (f"Question {radio[1]}: that answer belongs to question {boxes[1]}."
+            in foreign.get_data(as_text=True))
+    page = post({radio: f"{radio}-c9", boxes: [f"{boxes}-c1", "nonsense"]}).get_data(as_text=True)
+    assert f"Question {radio[1]}: that isn&#39;t one of the answers offered." in page
+    assert f"Question {boxes[1]}: that isn&#39;t one of the answers offered." in page
+    two_radios = post({radio: [f"{radio}-c1", f"{radio}-c2"], boxes: [f"{boxes}-c1"]})
+    assert f"Question {radio[1]}: choose only one answer." in two_radios.get_data(as_text=True)
     assert attempts(learner.id) == []
 
 
 def test_an_expired_csrf_token_keeps_the_answers(learner_client, learner, synced):
-    response = submit(learner_client, "basics", "first-steps", PASS_FIRST,
-                      csrf_token="not-a-valid-token")
+    drawn = open_quiz(learner_client, "basics", "first-steps")
+    answers = as_shown(drawn, PASS_FIRST)
+    response = post_quiz(learner_client, "basics", "first-steps", drawn, answers,
+                         csrf_token="not-a-valid-token")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Your session expired before you submitted. Your answers are still here" in page
-    assert re.search(r'value="q1-c2" checked', page)
+    for value in answers.values():
+        for one in value if isinstance(value, list) else [value]:
+            assert re.search(rf'value="{one}" checked', page)
     assert attempts(learner.id) == []
 
 
-def test_a_version_id_from_another_module_is_refused(learner_client, learner, synced):
-    other = submit(learner_client, "basics", "second-steps", {"q1": "q1-c1"})
-    other_attempt = attempts(learner.id)[0]
-    assert other.status_code == 302
-    url = quiz_url("basics", "first-steps")
-    response = learner_client.post(url, data={
-        "csrf_token": csrf_token(learner_client, url),
-        "version": str(other_attempt.module_version_id), **PASS_FIRST})
-    assert response.status_code == 422
-    assert "This quiz changed while you were answering it." in response.get_data(as_text=True)
+def test_only_the_learners_own_draw_of_this_module_is_graded(app, learner_client, learner,
+                                                             synced):
+    """The draw names the version graded; another module's draw, another learner's, or none
+    at all is refused and records nothing."""
+    other_module = open_quiz(learner_client, "basics", "second-steps")
+    someone = make_user(Role.LEARNER, email="someone@example.org")
+    someone_client = app.test_client()
+    login(someone_client, someone)
+    someones = open_quiz(someone_client, "basics", "first-steps")
+    for drawn in (other_module, someones, 999_999):
+        response = post_quiz(learner_client, "basics", "first-steps", drawn,
+                             {"q1": "q1-c1", "q2": ["q2-c1"]})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/quiz")
+        page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "That quiz form was not the one you were given." in page
+    assert attempts(learner.id) == []
 
 
 def test_attempts_are_private_to_their_learner(client, app, learner, synced):

@@ -23,9 +23,10 @@ from champion.quizzes.models import Attempt
 from tests.helpers import (
     PASS_FIRST,
     PASSWORD,
-    VERSION,
+    as_shown,
     complete_module,
     csrf_token,
+    draw_id,
     login,
     make_user,
     quiz_url,
@@ -203,10 +204,10 @@ def test_reset_requests_reveal_nothing_about_accounts(app, smtp, client):
 def test_a_double_clicked_submit_records_one_attempt(learner_client, learner, synced):
     url = quiz_url("basics", "first-steps")
     page = learner_client.get(url).get_data(as_text=True)
-    version = next(g for g in VERSION.search(page).groups() if g)
+    drawn = draw_id(page)
     key = re.search(r'name="submission"[^>]*value="([0-9a-f]{32})"', page)[1]
-    data = {"csrf_token": csrf_token(learner_client, url), "version": version,
-            "submission": key, **PASS_FIRST}
+    data = {"csrf_token": csrf_token(learner_client, url), "draw": str(drawn),
+            "submission": key, **as_shown(drawn, PASS_FIRST)}
     first = learner_client.post(url, data=data)
     second = learner_client.post(url, data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -219,10 +220,10 @@ def test_simultaneous_double_clicks_record_one_attempt(app, learner, synced):
         login(client, learner)
     url = quiz_url("basics", "first-steps")
     page = clients[0].get(url).get_data(as_text=True)
-    version = next(g for g in VERSION.search(page).groups() if g)
+    drawn = draw_id(page)
     key = re.search(r'name="submission"[^>]*value="([0-9a-f]{32})"', page)[1]
-    posts = [(c, {"csrf_token": csrf_token(c, url), "version": version, "submission": key,
-                  **PASS_FIRST}) for c in clients]
+    posts = [(c, {"csrf_token": csrf_token(c, url), "draw": str(drawn), "submission": key,
+                  **as_shown(drawn, PASS_FIRST)}) for c in clients]
     barrier, statuses = threading.Barrier(2), []
 
     def run(client, data):

@@ -26,9 +26,13 @@ def _analysis(module: Module):
     attempts = db.session.scalars(
         select(Attempt).options(selectinload(Attempt.answers))
         .where(Attempt.id.in_(first_attempts)).order_by(Attempt.id)).all()
-    data = [AttemptData(score=a.score, answers=tuple(
-        AnswerData(tuple(answer.selected), answer.correct) for answer in a.answers))
-        for a in attempts]
+    questions = len(version.quiz["questions"])
+    data = []
+    for a in attempts:
+        answers: list[AnswerData | None] = [None] * questions  # None: not drawn
+        for answer in a.answers:
+            answers[answer.question_index] = AnswerData(tuple(answer.selected), answer.correct)
+        data.append(AttemptData(score=a.score, answers=tuple(answers)))
     return version, versions, analyse(version.quiz, data, version.pass_mark)
 
 

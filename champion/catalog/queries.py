@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
 from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
-from champion.progress.models import ModuleProgress, progress_status
+from champion.progress.models import ModuleProgress, awaiting_view, progress_status
 
 
 @dataclass
@@ -25,6 +25,10 @@ class ModuleEntry:
         if self.progress is None:
             return "not_started"
         return progress_status(self.progress.completed_at)
+
+    @property
+    def awaiting_view(self) -> bool:
+        return awaiting_view(self.progress, self.version)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from champion.catalog.queries import (
     next_steps,
 )
 from champion.extensions import db
-from champion.progress.models import progress_status
+from champion.progress.models import awaiting_view, progress_status
 from champion.progress.operations import note_module_opened
 
 blueprint = Blueprint("catalog", __name__, template_folder="templates")
@@ -78,6 +78,7 @@ def module(series_slug: str, module_slug: str):
     return render_template(
         "catalog/module.html", series=series, module=module, version=version, progress=progress,
         status=progress_status(progress.completed_at if progress else None),
+        awaiting_view=awaiting_view(progress, version),
     )
 
 

@@ -56,6 +56,15 @@ def progress_status(completed_at: datetime | None) -> str:
     return "complete" if completed_at else "in_progress"
 
 
+def awaiting_view(progress, version) -> bool:
+    """Whether the learner passed the quiz but the module, completing when "viewed and
+    passed", still waits for its presentation to be seen to the end. ``progress`` is the
+    learner's progress (a row or the model; None if not started)."""
+    return (progress is not None and progress.completed_at is None
+            and progress.viewed_at is None and version.policy.needs_viewing
+            and progress.best_score is not None and progress.best_score >= version.pass_mark)
+
+
 # What each status is called, on every page and in every export.
 STATUS_LABELS = {
     "not_started": "Not started",

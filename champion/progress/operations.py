@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, select, update
@@ -14,6 +15,7 @@ from champion.catalog.models import Module, ModuleVersion
 from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
+from champion.quizzes.models import Attempt
 
 # Reading a page updates "last activity" at most this often, so browsing costs no writes.
 ACTIVITY_RESOLUTION = timedelta(minutes=10)
@@ -103,9 +105,24 @@ def mark_complete(user: User, module: Module | LiveModule,
 MAX_HEARTBEAT = 60  # seconds one report may add: a stuck or forged client can't inflate it
 
 
+@dataclass(frozen=True)
+class Activity:
+    """What a heartbeat changed beyond the time: the module completed by being seen to its
+    end after its quiz was passed, and the badges that earned."""
+
+    completed: bool = False
+    awards: list[BadgeAward] = field(default_factory=list)
+
+
 def record_activity(user: User, module_id: int, slide: int | None, seconds: int,
-                    slide_count: int) -> None:
-    """Where the learner is in presentation mode, and how long the module was on screen."""
+                    slide_count: int, reached_end: bool = False) -> Activity:
+    """Where the learner is in presentation mode, how long the module was on screen, and
+    whether they have reached the end of the presentation (its last slide, or the end of
+    the reading view).
+
+    Reaching the end is recorded once. A module that completes when "viewed and passed"
+    and whose quiz was already passed completes now, on the passing attempt.
+    """
     now = utcnow()
     lock_learner(user.id, now)
     progress = progress_for(user.id, module_id, now)
@@ -113,3 +130,19 @@ def record_activity(user: User, module_id: int, slide: int | None, seconds: int,
         progress.last_slide = slide
     progress.seconds_spent = (progress.seconds_spent or 0) + max(0, min(seconds, MAX_HEARTBEAT))
     progress.last_activity_at = now
+    if not (reached_end or (slide is not None and slide == slide_count - 1)):
+        return Activity()
+    if progress.viewed_at is not None:
+        return Activity()
+    progress.viewed_at = now
+    if progress.completed_at is not None:
+        return Activity()
+    passed = db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.module_id == module_id,
+                              Attempt.passed.is_(True))
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1))
+    if passed is None:
+        return Activity()
+    awards = complete_module(user.id, passed.version, via="quiz", now=now, progress=progress,
+                             attempt_id=passed.id)
+    return Activity(completed=True, awards=awards)

@@ -72,11 +72,20 @@ def activity(series_slug: str, module_slug: str):
     module = find_live_module(series_slug, module_slug, "slides")
     data = request.get_json(silent=True) or {}
     slide, seconds = data.get("slide"), data.get("seconds", 0)
+    reached_end = data.get("end", False)
     if not (slide is None or isinstance(slide, int)) or not isinstance(seconds, int):
         return {"error": "slide and seconds must be whole numbers"}, 400
-    record_activity(current_user, module.id, slide, seconds, len(module.version.slides))
+    if not isinstance(reached_end, bool):
+        return {"error": "end must be true or false"}, 400
+    done = record_activity(current_user, module.id, slide, seconds,
+                           len(module.version.slides), reached_end=reached_end)
     db.session.commit()
-    return {"ok": True}
+    if done.completed:  # shown on the learner's next page
+        flash(f"You reached the end of “{module.version.title}”, and had passed its quiz: "
+              "the module is complete.", "success")
+    for award in done.awards:
+        flash(f"You earned the {award.badge.name} badge.", "celebrate")
+    return {"ok": True, "completed": done.completed}
 
 
 @blueprint.post("/modules/<series_slug>/<module_slug>/complete")

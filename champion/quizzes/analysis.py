@@ -3,6 +3,10 @@
 A pure module: it takes a stored quiz version and the attempts the caller chose to
 analyse (for instance each learner's first attempt) and returns plain dataclasses.
 
+When a quiz draws some of its questions for each attempt (``questions_per_attempt``),
+each question is analysed over the attempts that drew it: its facility, groups,
+correlation and choice counts say nothing of attempts that never saw it.
+
 Per question it computes
 - the facility index: the proportion of attempts answering it correctly;
 - the discrimination index D by the upper-vs-lower 27% method: attempts are sorted by
@@ -64,10 +68,11 @@ class AnswerData:
 
 @dataclass(frozen=True)
 class AttemptData:
-    """One attempt: its score (0-100) and its answers, in question order."""
+    """One attempt: its score (0-100) and its answers, in question order; None for a
+    question the attempt did not draw."""
 
     score: int
-    answers: tuple[AnswerData, ...]
+    answers: tuple[AnswerData | None, ...]
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class ChoiceStats:
 @dataclass(frozen=True)
 class QuestionStats:
     index: int  # 0-based position in the quiz
+    drawn: int  # attempts that drew it: what the figures below are out of
     correct_count: int
     facility: float | None  # proportion correct, 0-1; None without attempts
     discrimination: float | None  # upper-minus-lower 27% D; None below 2 attempts
@@ -128,58 +134,10 @@ def analyse(quiz: Mapping, attempts: Sequence[AttemptData], pass_mark: int) -> Q
         distribution[min(score // 10, len(SCORE_BANDS) - 1)] += 1
     pass_count = sum(1 for s in scores if key and s >= pass_mark)
 
-    group_size = _group_size(n)
-    ranked = sorted(range(n), key=lambda i: (scores[i], i))  # stable: ties keep input order
-    lower = ranked[:group_size]
-    upper = ranked[n - group_size:] if group_size else []
-
-    # rows[a][q] is 1 when attempt a answered question q correctly.
-    rows = [[int(answer.correct) for answer in a.answers] for a in attempts]
-    totals = [sum(row) for row in rows]
-
-    questions = []
-    for q, correct_choices in enumerate(key):
-        item = [row[q] for row in rows]
-        correct_count = sum(item)
-        facility = Fraction(correct_count, n) if n else None
-        discrimination = None
-        if group_size:
-            discrimination = Fraction(
-                sum(item[i] for i in upper) - sum(item[i] for i in lower), group_size
-            )
-        rest = [total - x for total, x in zip(totals, item, strict=True)]
-        point_biserial = _pearson(item, rest)
-
-        picked = [0] * choice_counts[q]
-        unanswered = 0
-        for attempt in attempts:
-            selected = set(attempt.answers[q].selected)
-            if not selected:
-                unanswered += 1
-            for c in selected:
-                picked[c] += 1
-        choices = [
-            ChoiceStats(
-                index=c,
-                correct=c in correct_choices,
-                picked=count,
-                proportion=count / n if n else None,
-            )
-            for c, count in enumerate(picked)
-        ]
-        questions.append(
-            QuestionStats(
-                index=q,
-                correct_count=correct_count,
-                facility=_float(facility),
-                discrimination=_float(discrimination),
-                point_biserial=point_biserial,
-                unanswered=unanswered,
-                choices=choices,
-                flags=_flags(n, facility, discrimination, point_biserial),
-            )
-        )
-
+    # The correct answers of each attempt (over the questions it drew).
+    totals = [sum(answer.correct for answer in a.answers if answer) for a in attempts]
+    questions = [_question_stats(q, correct_choices, choice_counts[q], attempts, totals)
+                 for q, correct_choices in enumerate(key)]
     return QuizAnalysis(
         attempt_count=n,
         pass_mark=pass_mark,
@@ -188,8 +146,53 @@ def analyse(quiz: Mapping, attempts: Sequence[AttemptData], pass_mark: int) -> Q
         mean_score=statistics.fmean(scores) if n else None,
         median_score=float(statistics.median(scores)) if n else None,
         score_distribution=distribution,
-        group_size=group_size,
+        group_size=_group_size(n),
         questions=questions,
+    )
+
+
+def _question_stats(q: int, correct_choices: frozenset[int], choice_count: int,
+                    attempts: Sequence[AttemptData], totals: list[int]) -> QuestionStats:
+    """Question ``q`` over the attempts that drew it."""
+    drew = [i for i, a in enumerate(attempts) if a.answers[q] is not None]
+    n = len(drew)
+    item = [int(attempts[i].answers[q].correct) for i in drew]
+    correct_count = sum(item)
+    facility = Fraction(correct_count, n) if n else None
+    group_size = _group_size(n)
+    discrimination = None
+    if group_size:
+        # Ranked by score; ties keep their input order.
+        ranked = sorted(range(n), key=lambda k: (attempts[drew[k]].score, drew[k]))
+        lower, upper = ranked[:group_size], ranked[n - group_size:]
+        discrimination = Fraction(
+            sum(item[k] for k in upper) - sum(item[k] for k in lower), group_size)
+    rest = [totals[i] - x for i, x in zip(drew, item, strict=True)]
+    point_biserial = _pearson(item, rest)
+
+    picked = [0] * choice_count
+    unanswered = 0
+    for i in drew:
+        selected = set(attempts[i].answers[q].selected)
+        if not selected:
+            unanswered += 1
+        for c in selected:
+            picked[c] += 1
+    choices = [
+        ChoiceStats(index=c, correct=c in correct_choices, picked=count,
+                    proportion=count / n if n else None)
+        for c, count in enumerate(picked)
+    ]
+    return QuestionStats(
+        index=q,
+        drawn=n,
+        correct_count=correct_count,
+        facility=_float(facility),
+        discrimination=_float(discrimination),
+        point_biserial=point_biserial,
+        unanswered=unanswered,
+        choices=choices,
+        flags=_flags(n, facility, discrimination, point_biserial),
     )
 
 
@@ -202,7 +205,7 @@ def _check_attempt(number: int, attempt: AttemptData, choice_counts: list[int]) 
             f"{len(choice_counts)} questions (another version of the quiz?)"
         )
     for q, (answer, count) in enumerate(zip(attempt.answers, choice_counts, strict=True)):
-        if any(not 0 <= c < count for c in answer.selected):
+        if answer is not None and any(not 0 <= c < count for c in answer.selected):
             raise ValueError(
                 f"attempt {number}, question {q + 1}: choice out of range in {answer.selected}"
             )

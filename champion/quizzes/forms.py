@@ -1,7 +1,10 @@
-"""The quiz form, built for one module version: a field per question.
+"""The quiz form, built for one drawn attempt: a field per question, in the order shown.
 
-Choice values name their question (``q2-c3``), so an answer smuggled in from another
-question, or made up, is caught and named rather than silently graded.
+Choice values name their question and choice by position on the learner's screen
+(``q2-c3``: the second question shown, its third choice shown), never by their place in
+the quiz as written, so the page gives away nothing of the key's position. An answer
+smuggled in from another question, or made up, is caught and named rather than silently
+graded.
 """
 
 from __future__ import annotations
@@ -68,14 +71,14 @@ class MultipleAnswerField(_QuestionField, SelectMultipleField):
 
 
 class QuizForm(FlaskForm):
-    version = HiddenField()
+    draw = HiddenField()  # the attempt drawn for this learner (quizzes.models.QuizDraw)
     submission = HiddenField()  # a one-time key: the same form posted twice is one attempt
 
     def question_fields(self) -> list[Field]:
         return [self[name] for name in self._question_names]
 
     def selections(self) -> dict[int, set[int]]:
-        """Question index -> chosen choice indexes, from validated data."""
+        """Question shown -> chosen choices shown (0-based positions), from validated data."""
         chosen: dict[int, set[int]] = {}
         for index, field in enumerate(self.question_fields()):
             values = field.data if isinstance(field.data, list) else [field.data]
@@ -86,19 +89,16 @@ class QuizForm(FlaskForm):
         if field.data and not re.fullmatch(r"[0-9a-f]{32}", field.data):
             raise ValidationError("The form was altered: reload the quiz and submit again.")
 
-    def validate_version(self, field: HiddenField) -> None:
-        if str(field.data) != str(self._version_id):
-            raise ValidationError("This quiz changed while you were answering it.")
-
 
 _FORM_CLASSES: dict[Hashable, type[QuizForm]] = {}
 MAX_FORM_CLASSES = 256
 
 
-def build_quiz_form(version_id: int, quiz: dict, cache_key: Hashable | None = None,
+def build_quiz_form(draw_id: int, quiz: dict, cache_key: Hashable | None = None,
                     **kwargs: Any) -> QuizForm:
-    """The form for ``quiz``; its class is made once per ``cache_key`` (a version that
-    cannot change under that key), else every time (a preview of a draft)."""
+    """The form for ``quiz`` as shown (``drawing.as_shown``) in draw ``draw_id``; its
+    class is made once per ``cache_key`` (a version and a draw that cannot change under
+    that key), else every time (a preview of a draft)."""
     form_class = _FORM_CLASSES.get(cache_key) if cache_key is not None else None
     if form_class is None:
         form_class = _quiz_form_class(quiz)
@@ -107,11 +107,10 @@ def build_quiz_form(version_id: int, quiz: dict, cache_key: Hashable | None = No
                 _FORM_CLASSES.clear()
             _FORM_CLASSES[cache_key] = form_class
     form = form_class(**kwargs)
-    form._version_id = version_id
     for number, name in enumerate(form._question_names, start=1):
         form[name].question_number = number
     if not form.is_submitted():
-        form.version.data = str(version_id)
+        form.draw.data = str(draw_id)
         form.submission.data = uuid.uuid4().hex
     return form
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class QuestionResult:
+    index: int  # the question's place in the quiz as written
     selected: frozenset[int]
     correct_choices: frozenset[int]
 
@@ -28,7 +29,8 @@ class QuizResult:
 
     @property
     def score(self) -> int:
-        """Percentage of questions answered correctly, rounded down.
+        """Percentage of the questions graded (the ones drawn) answered correctly, rounded
+        down.
 
         Rounding down keeps ``score >= pass_mark`` equivalent to the exact comparison,
         so a learner never sees a score that looks like a pass on a failed attempt.
@@ -54,19 +56,23 @@ def grade_attempt(
     key: Sequence[frozenset[int]],
     selections: Mapping[int, Iterable[int]],
     pass_mark: int,
+    questions: Sequence[int] | None = None,
 ) -> QuizResult:
-    """Grade ``selections`` (question index -> chosen choice indexes) against ``key``.
+    """Grade ``selections`` (question index -> chosen choice indexes) against ``key``,
+    over ``questions`` (the ones drawn, in the order shown; every question by default).
 
     A question with no selection counts as wrong; choice indexes outside the question
     are the caller's to refuse before grading (they can never make an answer right).
     """
+    graded = range(len(key)) if questions is None else questions
     return QuizResult(
         questions=tuple(
             QuestionResult(
+                index=index,
                 selected=frozenset(selections.get(index, ())),
-                correct_choices=correct,
+                correct_choices=key[index],
             )
-            for index, correct in enumerate(key)
+            for index in graded
         ),
         pass_mark=pass_mark,
     )
