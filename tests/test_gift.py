@@ -489,3 +489,18 @@ def test_round_trip_of_a_moodle_file_is_stable():
     again, problems = parse_gift(to_gift(first))
     assert problems == []
     assert essence(again) == essence(first)
+
+
+def test_pinned_choices_and_see_lines_round_trip_through_gift():
+    question = Question(
+        prompt="What helps first?",
+        choices=(Choice("A fan", True, None, 0), Choice("Oxygen", False, None, 0),
+                 Choice("None of these", False, None, 0, pinned=True)),
+        explanation="A fan on the face.", line=0, see="Treating breathlessness")
+    text = to_gift([question])
+    assert "// see: Treating breathlessness\n" in text and "None of these \\{last\\}" in text
+    [again], problems = parse_gift(text)
+    assert problems == []
+    assert again.see == "Treating breathlessness"
+    assert [(c.text, c.pinned) for c in again.choices] == [
+        ("A fan", False), ("Oxygen", False), ("None of these", True)]

@@ -20,7 +20,10 @@ exported as GIFT, or a GIFT file written by hand, following Moodle's own importe
   likewise simply wrong;
 - ``\\~ \\= \\# \\{ \\} \\: \\\\`` are literal characters and ``\\n`` is a line break; any
   other backslash is kept as it is (so Markdown escapes such as ``\\*`` survive);
-- text after the braces is a missing-word question: the braces become a ``_____`` blank.
+- text after the braces is a missing-word question: the braces become a ``_____`` blank;
+- Champion's own additions survive a round trip: a choice ending in ``\\{last\\}`` is
+  pinned last (``{last}`` in the Markdown), and a comment ``// see: Heading`` just before a
+  question names the slide that teaches it (``{see: Heading}``). Moodle ignores both.
 
 Anything else (true/false, short answer, numerical, matching, essay, description), and a
 question we can't grade as written (no correct choice, fewer than two choices, an empty
@@ -45,6 +48,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from champion.content.model import Choice, Question
+from champion.content.quiz import PIN
 
 __all__ = ["parse_gift", "to_gift"]
 
@@ -66,6 +70,7 @@ _FORMAT = re.compile(r"\[(?:markdown|html|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"\s*%\s*(-?\d+(?:\.\d*)?)\s*%")
 _TRUE_FALSE = {"T", "TRUE", "F", "FALSE"}
 _BLANK = "_____"
+_SEE = re.compile(r"^//\s*see:(.*)$")
 _SPACE = " \t\f\v\r\n"
 
 
@@ -78,9 +83,11 @@ class _Refused(Exception):
 
 @dataclass
 class _Block:
-    """One question's lines: (line number, stripped text), comment lines left out."""
+    """One question's lines: (line number, stripped text), comment lines left out, and the
+    heading a ``// see:`` comment in it names."""
 
     lines: list[tuple[int, str]]
+    see: str | None = None
 
     @property
     def text(self) -> str:
@@ -115,16 +122,20 @@ def parse_gift(text: str) -> tuple[list[Question], list[str]]:
 def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[tuple[int, str]] = []
+    see = None
     for number, raw in enumerate(re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")), 1):
         line = raw.strip(_SPACE)
         if not line:
             if current:
-                blocks.append(_Block(current))
+                blocks.append(_Block(current, see))
+                see = None
             current = []
+        elif match := _SEE.match(line):
+            see = match[1].strip() or None
         elif not line.startswith("//"):
             current.append((number, line))
     if current:
-        blocks.append(_Block(current))
+        blocks.append(_Block(current, see))
     return blocks
 
 
@@ -195,7 +206,8 @@ def _question(block: _Block, number: int) -> Question:
             "keep one '=', or give each correct choice a weight such as ~%50% "
             "to make a select-all question"
         )
-    return Question(prompt=prompt, choices=choices, explanation=explanation, line=start)
+    return Question(prompt=prompt, choices=choices, explanation=explanation, line=start,
+                    see=block.see)
 
 
 def _kind(answers: str) -> str | None:
@@ -237,6 +249,8 @@ def _choices(
             content = content[match.end():]
         choice_text, hash_, feedback = content.partition("#")
         choice_text = _clean(choice_text)
+        pinned = choice_text.endswith(PIN)
+        choice_text = choice_text.removesuffix(PIN).rstrip(_SPACE) if pinned else choice_text
         if not choice_text:
             raise refuse("has an empty choice", line)
         choices.append(
@@ -245,6 +259,7 @@ def _choices(
                 correct=weight >= 100 if single else weight > 0,
                 feedback=(_clean(feedback) or None) if hash_ else None,
                 line=line,
+                pinned=pinned,
             )
         )
     return tuple(choices)
@@ -257,7 +272,8 @@ def to_gift(questions: Sequence[Question]) -> str:
     """
     blocks = []
     for number, question in enumerate(questions, 1):
-        lines = [f"::Q{number}::[markdown]{_escape(question.prompt)}{{"]
+        lines = [f"// see: {question.see}"] if question.see else []
+        lines.append(f"::Q{number}::[markdown]{_escape(question.prompt)}{{")
         correct = sum(choice.correct for choice in question.choices)
         weight = f"{100 / max(correct, 1):.5f}".rstrip("0").rstrip(".")
         for choice in question.choices:
@@ -268,7 +284,7 @@ def to_gift(questions: Sequence[Question]) -> str:
             else:
                 # A wrong choice whose text starts like a weight ("%5%...") needs a real one.
                 mark = "~%0%" if _WEIGHT.match(choice.text) else "~"
-            line = f"\t{mark}{_escape(choice.text)}"
+            line = f"\t{mark}{_escape(choice.text + (f' {PIN}' if choice.pinned else ''))}"
             if choice.feedback:
                 line += f"#{_escape(choice.feedback)}"
             lines.append(line)
