@@ -85,3 +85,17 @@ def test_field_problems_name_question_and_choice():
         "Question 1 (prompt): Field cannot be longer than 5000 characters.",
         "Question 2, choice 3 (text): Too long.",
     ]
+
+
+def test_pinned_choices_and_see_headings_survive_the_editor():
+    from types import SimpleNamespace
+
+    original = Question("Which?", (Choice("A", True, None, 3), Choice("B", False, None, 4),
+                                   Choice("None of these", False, None, 5, pinned=True)),
+                        "Because.", 2, see="Responding to emotion")
+    data = editor_data(SimpleNamespace(questions=(original,)))["questions"]
+    [again], errors = questions_from(data)
+    assert errors == []
+    assert again.see == "Responding to emotion"
+    assert [(c.text, c.pinned) for c in again.choices] == [
+        ("A", False), ("B", False), ("None of these", True)]

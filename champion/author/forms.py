@@ -72,6 +72,7 @@ class ChoiceForm(Form):
     text = StringField("Choice", filters=[strip], validators=[Length(max=1000)],
                        render_kw={"maxlength": 1000})
     correct = BooleanField("Correct")
+    pinned = BooleanField("Keep last")  # when choices are shuffled ("None of these")
     feedback = TextAreaField("Feedback for learners who pick it (optional)", filters=[strip],
                              validators=[Length(max=5000)], render_kw={"rows": 1})
 
@@ -83,6 +84,9 @@ class QuestionForm(Form):
     explanation = TextAreaField("Explanation, shown after submitting (Markdown)",
                                 filters=[strip], validators=[Length(max=10_000)],
                                 render_kw={"rows": 2})
+    see = StringField("Taught under the heading (optional: a learner who misses the question "
+                      "is sent to that slide)", filters=[strip], validators=[Length(max=300)],
+                      render_kw={"maxlength": 300})
 
 
 class QuizEditForm(FlaskForm):

@@ -8,15 +8,15 @@ from typing import Any
 from champion.content import Choice, Question
 from champion.content import Module as ModuleSource
 
-BLANK_CHOICE = {"text": "", "correct": False, "feedback": ""}
+BLANK_CHOICE = {"text": "", "correct": False, "pinned": False, "feedback": ""}
 
 
 def editor_data(parsed: ModuleSource) -> dict[str, Any]:
     """The module's questions as the quiz editor's form data."""
     return {"questions": [
-        {"prompt": q.prompt, "explanation": q.explanation or "",
-         "choices": [{"text": c.text, "correct": c.correct, "feedback": c.feedback or ""}
-                     for c in q.choices]}
+        {"prompt": q.prompt, "explanation": q.explanation or "", "see": q.see or "",
+         "choices": [{"text": c.text, "correct": c.correct, "pinned": c.pinned,
+                      "feedback": c.feedback or ""} for c in q.choices]}
         for q in parsed.questions]}
 
 
@@ -47,7 +47,7 @@ def apply_action(questions: list[dict], action: str) -> list[dict]:
     kind, _, rest = action.partition(":")
     numbers = [int(n) for n in rest.split(",") if n.isdigit()]
     if kind == "add-question":
-        questions.append({"prompt": "", "explanation": "",
+        questions.append({"prompt": "", "explanation": "", "see": "",
                           "choices": [dict(BLANK_CHOICE), dict(BLANK_CHOICE)]})
     elif kind == "remove-question" and numbers and numbers[0] < len(questions):
         questions.pop(numbers[0])
@@ -87,6 +87,8 @@ def questions_from(data: list[dict]) -> tuple[list[Question], list[str]]:
         questions.append(Question(
             prompt=(item.get("prompt") or "").strip(),
             choices=tuple(Choice(" ".join((c.get("text") or "").split()), bool(c.get("correct")),
-                                 (c.get("feedback") or "").strip() or None, 0) for c in choices),
-            explanation=(item.get("explanation") or "").strip() or None, line=0))
+                                 (c.get("feedback") or "").strip() or None, 0,
+                                 pinned=bool(c.get("pinned"))) for c in choices),
+            explanation=(item.get("explanation") or "").strip() or None, line=0,
+            see=" ".join((item.get("see") or "").split()) or None))
     return questions, errors
