@@ -314,3 +314,13 @@ def _token(client) -> str:
     from tests.helpers import csrf_token
 
     return csrf_token(client, "/auth/logout")
+
+
+def test_an_attempt_from_before_drawing_still_displays(learner_client, learner, synced):
+    response = submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    [attempt] = attempts(learner.id)
+    attempt.questions = attempt.choice_orders = None  # as the migration leaves old attempts
+    db.session.commit()
+    page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Passed: 100%" in page and page.count("Correct answer") == 3
+    assert page.index("Which is the first step?") < page.index("Which are steps?")
