@@ -289,6 +289,18 @@ def test_the_authoring_area_is_for_educators(app, authoring, learner, lead):
         assert client.get("/author/modules/new").status_code == 403
 
 
+def test_the_editor_warns_at_an_image_without_alt_text(app, authoring, author):
+    draft_id = new_module(author)
+    edit_content(author, draft_id, body="Look:\n\n![](https://example.org/x.png)")
+    warning = 'Warning: image without alt text: describe it, or use alt="" if it is decorative'
+    for page in ("", "/preview"):
+        text = text_of(author.get(f"/author/drafts/{draft_id}{page}"))
+        assert f"{warning} (line 11 of the Markdown)" in text, text
+        assert "Warnings (publishing is allowed):" in text
+    edit_content(author, draft_id, body="Look:\n\n![A chest X-ray](https://example.org/x.png)")
+    assert "image without alt text" not in text_of(author.get(f"/author/drafts/{draft_id}"))
+
+
 def test_drafts_with_errors_cannot_be_published(app, authoring, author):
     draft_id = new_module(author)
     edit_content(author, draft_id, body="![missing](media/nowhere.png)")

@@ -33,6 +33,18 @@ def test_check_lists_every_problem_and_exits_1(runner, content_dir):
     assert "basics/03-reading.md:1: error: missing required key 'title'" in result.output
 
 
+def test_check_warns_at_an_image_without_alt_text_and_exits_0(runner, content_dir):
+    reading = content_dir / "basics" / "03-reading.md"
+    lines = reading.read_text().splitlines()
+    line = len(lines) + 1
+    reading.write_text("\n".join([*lines, '<img src="https://example.org/a.png">', ""]))
+    result = runner.invoke(args=["modules", "check", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert (f'basics/03-reading.md:{line}: warning: image without alt text: describe it, or use '
+            'alt="" if it is decorative') in result.output
+    assert "0 error(s), 1 warning(s)" in result.output
+
+
 def test_sync_prints_counts_and_is_idempotent(runner, app):
     first = runner.invoke(args=["modules", "sync", str(FIXTURE_CONTENT)])
     assert first.exit_code == 0, first.output

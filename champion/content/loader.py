@@ -39,6 +39,13 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.md$")
 CASE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.case\.md$")
 MEDIA_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["'])(?P<path>media/[^)\s"'>]*)""")
+# An image with nothing to say what it shows: Markdown's ![](...) or ![][ref], or an <img>
+# tag without an alt attribute (a tag ends at ">", or where the next one starts).
+EMPTY_ALT_IMAGE = re.compile(r"!\[[ \t]*\][(\[]")
+IMG_TAG = re.compile(r"<img\b[^<>]*>?", re.I)
+ALT_ATTRIBUTE = re.compile(r"\salt\s*=", re.I)
+CODE_SPAN = re.compile(r"`[^`]*`")
+NO_ALT = 'image without alt text: describe it, or use alt="" if it is decorative'
 VIDEO_SUFFIXES = (".mp4", ".webm", ".ogg", ".m4v", ".mov")
 
 SERIES_KEYS = {"title", "order", "summary"}
@@ -395,6 +402,7 @@ def _load_module(
 
     lines = numbered_lines(doc.body, doc.body_line)
     _check_media_links(path, lines, series_dir, report)
+    _check_image_alt(path, lines, report)
     sections, section_problems = split_sections(lines)
     for line, message in section_problems:
         report.error(path, line, message)
@@ -475,6 +483,25 @@ def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Repo
                 report.error(path, lines.number(index), problem)
 
 
+def _check_image_alt(path: Path, lines: Lines, report: _Reporter) -> None:
+    """Warn at each image a screen reader could only call "image" (axe's image-alt)."""
+    for index, text in enumerate(lines.texts):
+        if not lines.ordinary[index] or ("![" not in text and "<" not in text):
+            continue
+        text = CODE_SPAN.sub("", text)
+        if EMPTY_ALT_IMAGE.search(text):
+            report.warning(path, lines.number(index), NO_ALT)
+            continue
+        for match in IMG_TAG.finditer(text):
+            tag = match[0]
+            if not tag.endswith(">"):  # the tag goes on over the next lines
+                rest = lines.texts[index + 1:index + 20]
+                tag += " " + " ".join(rest).split(">", 1)[0]
+            if not ALT_ATTRIBUTE.search(tag):
+                report.warning(path, lines.number(index), NO_ALT)
+                break
+
+
 def _load_case(
     path: Path, series_dir: Path, report: _Reporter, raw: bytes | None = None
 ) -> CaseGuide | None:
@@ -485,6 +512,7 @@ def _load_case(
     fields = _Fields(path, doc, CASE_KEYS, report)
     lines = numbered_lines(doc.body, doc.body_line)
     _check_media_links(path, lines, series_dir, report)
+    _check_image_alt(path, lines, report)
     if not doc.body.strip():
         report.error(path, doc.body_line, "the case guide is empty")
     return CaseGuide(

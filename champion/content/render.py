@@ -10,14 +10,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
 
+import markdown
 import nh3
 
-from champion.content.converter import converter
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -64,6 +65,22 @@ RENDERER_VERSION = 4  # 4: choices say if pinned, questions where they are taugh
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
 
 
+_EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
+_EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
+_local = threading.local()
+
+
+def converter() -> markdown.Markdown:
+    """This thread's Python-Markdown, configured for content (reset it before each use)."""
+    # Building a Markdown instance costs far more than a conversion; keep one per thread.
+    md = getattr(_local, "converter", None)
+    if md is None:
+        md = _local.converter = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+        )
+    return md
+
+
 _SANITIZER_OPTIONS: dict[str, object] = {
     "tags": ALLOWED_TAGS,
     "attributes": ALLOWED_ATTRIBUTES,
@@ -102,15 +119,9 @@ def render_markdown(
     return html
 
 
-_PLAIN_INLINE = re.compile(r"^[^*_`\[\]<>&!\\#|~\n]*$")
-
-
 def render_inline(text: str, **kwargs) -> str:
     """Render a one-paragraph fragment without its wrapping ``<p>``."""
-    stripped = text.strip()
-    if _PLAIN_INLINE.match(stripped):  # the common case: no Markdown at all
-        return escape(stripped, quote=False)
-    html = render_markdown(stripped, **kwargs)
+    html = render_markdown(text.strip(), **kwargs)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html

@@ -382,3 +382,27 @@ def test_pinned_choices_and_where_a_question_is_taught(tmp_path):
     assert (first.see, first.see_slide) == ("responding to  EMOTION", 1)
     assert [(c.text, c.pinned) for c in first.choices] == [
         ("Name the emotion", False), ("Reassure", False), ("None of these", True)]
+
+
+NO_ALT = 'warning: image without alt text: describe it, or use alt="" if it is decorative'
+
+
+def test_images_without_alt_text_are_warned_at_their_line(tmp_path):
+    body = (
+        "![](media/x.png)\n\n"  # line 5
+        "Described: ![A fan](media/x.png) <img src=\"media/x.png\" alt=\"A fan\">\n\n"
+        "<img src=\"media/x.png\">\n\n"  # line 9
+        "Decorative: <img alt=\"\" src=\"media/x.png\"> and `![](code.png)`\n\n"
+        "<IMG\n  src=\"media/x.png\"\n  width=\"20\">\n\n"  # line 13, over three lines
+        "```\n![](media/x.png) <img src=\"media/x.png\">\n```\n\n"
+        "<img src=\"media/x.png\" title=\"no alt\"><img alt=\"ok\" src=\"media/x.png\">\n"  # 21
+        + GOOD_QUIZ
+    )
+    case = "A case ![][fig]\n\n[fig]: media/x.png\n"
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body),
+                     "s/01-a.case.md": case, "s/media/x.png": b"png"})
+    found = [p for p in problems(tmp_path) if "alt text" in p]
+    assert found == [f"s/01-a.case.md:1: {NO_ALT}", f"s/01-a.md:5: {NO_ALT}",
+                     f"s/01-a.md:9: {NO_ALT}", f"s/01-a.md:13: {NO_ALT}",
+                     f"s/01-a.md:21: {NO_ALT}"]
+    assert not load_content(tmp_path).errors  # a warning: sync still accepts it

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import markdown
 import nh3
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from markdown.inlinepatterns import SimpleTagInlineProcessor
 
 import champion.content.render as render
 from champion.content import load_content, render_markdown, render_module
-from champion.content.converter import (
-    _EXTENSION_CONFIGS,
-    _EXTENSIONS,
-    _inline_syntax,
-    converter,
-)
 from tests.content.test_loader import INDEX, module, write
 from tests.helpers import FIXTURE_CONTENT
 
@@ -91,65 +80,6 @@ def test_rendering_many_modules_across_processes_gives_the_same_html():
     across = render.render_modules(modules, processes=2, minimum=2)
     assert across == in_one == [render_module(m) for m in modules]
     assert len(in_one) == len(modules)
-
-
-# --------------------------------------------------------------------------------------
-# The converter's shortcuts (champion.content.converter) must never change the HTML: they
-# only skip work that Python-Markdown, as configured, would have done for nothing.
-
-MARKDOWN_PIECES = [
-    "Plain prose, nothing to see.", "**bold**", "__bold__", "*em*", "_em_", "snake_case_word",
-    "`code`", "``co`de``", "\\*escaped\\*", "[link](https://example.org)", "[ref][r]",
-    "[r]: https://example.org", "![alt](media/a.png)", "<https://auto.link>",
-    "<me@example.org>", "<b>html</b>", "<div>", "</div>", "&amp;", "&copy;", "& alone",
-    "AT&T", "a < b > c", "two spaces  ", "line\\", "[^1]", "[^1]: A footnote.", "# Heading",
-    "## Heading {: #anchor}", "Setext", "===", "---", "***", "___", "- - -", "> quote",
-    ">> nested", "- item", "* item", "+ item", "1. one", "2) two", "    indented code",
-    "```", "~~~", "```python", "| a | b |", "|---|---|", "a | b", "--|--", "Term", ": def",
-    "{: .class}", "", "", "", " ", "\t", "CHAMPIONFRAGMENTBREAK7Q3Z", "é “quoted” – dash",
-]  # fmt: skip
-
-
-def plain_python_markdown() -> markdown.Markdown:
-    """Python-Markdown as content is configured, without the converter's shortcuts."""
-    return markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS,
-                             output_format="html")
-
-
-def converted(md: markdown.Markdown, text: str) -> str:
-    md.reset()
-    return md.convert(text)
-
-
-markdown_texts = st.lists(
-    st.tuples(st.sampled_from(MARKDOWN_PIECES), st.sampled_from(["\n", "\n\n", " ", ""])),
-    max_size=25,
-).map(lambda pairs: "".join(piece + sep for piece, sep in pairs))
-
-
-@settings(max_examples=300, deadline=None, database=None)
-@given(markdown_texts)
-def test_the_converter_makes_the_html_python_markdown_makes(text):
-    assert converted(converter(), text) == converted(plain_python_markdown(), text)
-
-
-def test_the_curriculum_converts_as_with_python_markdown_alone():
-    curriculum = load_content(Path(__file__).resolve().parents[2] / "modules")
-    plain = plain_python_markdown()
-    for m in curriculum.modules:
-        texts = [s.text for s in m.slides] + ["\n\n".join(s.notes) for s in m.slides]
-        texts += [m.references or "", m.case.body if m.case else ""]
-        texts += [q.prompt for q in m.questions] + [q.explanation or "" for q in m.questions]
-        for text in texts:
-            assert converted(converter(), text) == converted(plain, text), m.key
-
-
-def test_an_inline_pattern_without_known_triggers_is_refused():
-    md = plain_python_markdown()
-    _inline_syntax(md.inlinePatterns)  # every built-in pattern is known
-    md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "strike", 65)
-    with pytest.raises(LookupError):
-        _inline_syntax(md.inlinePatterns)
 
 
 def test_the_sanitizer_cleans_as_nh3_clean_does():
