@@ -105,6 +105,7 @@ def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "CHAMPION_MODULES_DIR": str(FIXTURE_CONTENT),
             "CHAMPION_BASE_URL": "https://champion.test",
             "CHAMPION_ISSUER_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "issuer.pem"),
+            "CHAMPION_DRAFTS_DIR": str(tmp_path_factory.mktemp("drafts")),
         }
     )
     app.test_client_class = IsolatedClient
@@ -125,6 +126,8 @@ def app(_app: Flask) -> Iterator[Flask]:
         db.session.remove()
         empty_tables()
         limiter.reset()  # rate-limit counts belong to one test
+        for staged in Path(_app.config["CHAMPION_DRAFTS_DIR"]).iterdir():
+            shutil.rmtree(staged)  # drafts' uploads go with their drafts
 
 
 @pytest.fixture

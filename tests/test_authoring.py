@@ -228,15 +228,21 @@ def test_gift_import_and_export(app, authoring, author):
     assert "Which helps?" in page  # a failed import changed nothing
 
 
-def test_media_upload_checks_type_and_stores_with_the_content(app, authoring, author):
+def test_media_upload_checks_type_and_stages_it_with_the_draft(app, authoring, author, client):
     draft_id = new_module(author)
     png = (authoring / "badges" / "graduate.png").read_bytes()
     ok = post(author, f"/author/drafts/{draft_id}/media", {
         "file": (io.BytesIO(png), "Chest X-ray.PNG")}, content_type="multipart/form-data")
     assert ok.status_code == 302
-    assert (authoring / "basics" / "media" / "chest_x-ray.png").read_bytes() == png
+    # Staged with the draft: not in the content folder, not at the public media address.
+    assert not (authoring / "basics" / "media" / "chest_x-ray.png").exists()
+    assert client.get("/modules/basics/media/chest_x-ray.png").status_code == 404
+    staged = author.get(f"/author/drafts/{draft_id}/media/chest_x-ray.png")
+    assert staged.status_code == 200 and staged.data == png
+    staged.close()
     page = author.get(f"/author/drafts/{draft_id}/media").get_data(as_text=True)
     assert "![Describe the image](media/chest_x-ray.png)" in page
+    assert "With this draft (published with it)" in page
     fake = post(author, f"/author/drafts/{draft_id}/media", {
         "file": (io.BytesIO(b"<script>alert(1)</script>"), "evil.png")},
         content_type="multipart/form-data")
@@ -246,7 +252,16 @@ def test_media_upload_checks_type_and_stores_with_the_content(app, authoring, au
     assert "Upload a PNG, JPEG, GIF or WebP image, or a PDF." in html.get_data(as_text=True)
     edit_content(author, draft_id, body="![X-ray](media/chest_x-ray.png)")
     preview = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
-    assert 'src="/modules/basics/media/chest_x-ray.png"' in preview
+    assert f'src="/author/drafts/{draft_id}/media/chest_x-ray.png"' in preview
+    live = post(author, f"/author/preview?draft={draft_id}",
+                {"markdown": "![X-ray](media/chest_x-ray.png)", "series": "basics"})
+    assert f'src="/author/drafts/{draft_id}/media/chest_x-ray.png"' in live.get_data(as_text=True)
+    # Publishing moves it where learners get it.
+    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    assert (authoring / "basics" / "media" / "chest_x-ray.png").read_bytes() == png
+    public = client.get("/modules/basics/media/chest_x-ray.png")
+    assert public.status_code == 200
+    public.close()
 
 
 def upload(client, url: str, field: str, data: bytes, filename: str, **values):
@@ -273,6 +288,37 @@ def test_the_media_limit_holds_for_the_media_upload_alone(app, authoring, author
     gift = upload(author, f"/author/drafts/{draft_id}/quiz/import", "gift",
                   b"x" * (3 * 1024 * 1024), "big.gift", mode="replace")
     assert gift.status_code == 413
+
+
+def test_publishing_refuses_a_staged_file_another_module_published_meanwhile(
+        app, authoring, author):
+    first, second = new_module(author, "one", "One"), new_module(author, "two", "Two")
+    png = (authoring / "badges" / "graduate.png").read_bytes()
+    for draft_id in (first, second):
+        post(author, f"/author/drafts/{draft_id}/media", {
+            "file": (io.BytesIO(png), "figure.png")}, content_type="multipart/form-data")
+    # Both staged "figure.png"; the first publishes it, then the second's differs.
+    media = authoring / "basics" / "media"
+    assert post(author, f"/author/drafts/{first}/publish").status_code == 302
+    (media / "figure.png").write_bytes(png + b"changed")
+    response = post(author, f"/author/drafts/{second}/publish")
+    page = author.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Another module published a different media/figure.png" in page
+    assert (media / "figure.png").read_bytes() == png + b"changed"  # nothing replaced
+    assert db.session.get(ModuleDraft, second) is not None  # the draft is still there
+
+
+def test_discarding_a_draft_removes_its_staged_uploads(app, authoring, author):
+    from champion.author.operations import staging_dir
+
+    draft_id = new_module(author)
+    png = (authoring / "badges" / "graduate.png").read_bytes()
+    post(author, f"/author/drafts/{draft_id}/media", {
+        "file": (io.BytesIO(png), "figure.png")}, content_type="multipart/form-data")
+    staged = staging_dir(db.session.get(ModuleDraft, draft_id))
+    assert (staged / "figure.png").exists()
+    post(author, f"/author/drafts/{draft_id}/discard")
+    assert not staged.exists()
 
 
 def test_live_preview_renders_and_sanitizes(app, authoring, author):

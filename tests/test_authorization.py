@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from champion.auth.models import Role
+from champion.author.operations import staging_dir
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module, ModuleDraft
 from champion.departments.models import Department, DepartmentInvite
@@ -82,6 +83,9 @@ def world(app, synced, department, lead, learner, educator, admin):
     invite = DepartmentInvite(department=department, created_by=lead)
     db.session.add_all([draft, invite])
     db.session.commit()
+    staged = staging_dir(draft)  # an upload waiting with the draft
+    staged.mkdir(parents=True, exist_ok=True)
+    (staged / "figure.gif").write_bytes(b"GIF89a")
     return {"users": {"learner": learner, "educator": educator, "other_lead": other_lead,
                       "lead": lead, "admin": admin},
             "values": {"series_slug": "basics", "module_slug": "first-steps",

@@ -4,7 +4,9 @@ sync does. Every write of the educators' area is here; the views only call these
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -38,7 +40,7 @@ def content_root() -> Path:
 
 def parse_draft(draft: ModuleDraft) -> tuple[ModuleSource | None, list[Problem]]:
     return parse_module_source(content_root(), draft.series.slug, draft.filename,
-                               draft.source, draft.case_source)
+                               draft.source, draft.case_source, staged=staging_dir(draft))
 
 
 def draft_for(module: Module, actor: User) -> ModuleDraft:
@@ -111,6 +113,7 @@ def import_quiz(draft: ModuleDraft, parsed: ModuleSource, imported: Sequence[Que
 def discard_draft(draft: ModuleDraft, actor: User) -> None:
     record(actor, "draft.discard", draft,
            f"draft of {draft.series.slug}/{draft.filename} discarded")
+    shutil.rmtree(staging_dir(draft).parent, ignore_errors=True)
     db.session.delete(draft)
 
 
@@ -131,16 +134,37 @@ def media_dir(series: Series) -> Path:
     return content_root() / series.slug / "media"
 
 
-def media_files(series: Series) -> list[str]:
-    folder = media_dir(series)
+def staging_dir(draft: ModuleDraft) -> Path:
+    """Where a draft's uploads wait until it is published: beside the instance's other
+    private files, never in the content folder that ``/modules/<series>/media/`` serves."""
+    root = current_app.config.get("CHAMPION_DRAFTS_DIR") or Path(current_app.instance_path,
+                                                                  "drafts")
+    return Path(root) / str(draft.id) / "media"
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    name: str
+    staged: bool  # uploaded for this draft, published with it
+
+
+def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
-def save_media(draft: ModuleDraft, filename: str, data: bytes, actor: User) -> str:
-    """Store an uploaded image or PDF in the series' ``media/`` folder; its stored name.
+def media_files(draft: ModuleDraft) -> list[MediaFile]:
+    """The series' published media, then this draft's staged uploads."""
+    return ([MediaFile(name, False) for name in _names(media_dir(draft.series))]
+            + [MediaFile(name, True) for name in _names(staging_dir(draft))])
 
-    The type is decided by the file's bytes, not its name; a name already taken gets a
-    number, so an upload never replaces a file a published module may show.
+
+def save_media(draft: ModuleDraft, filename: str, data: bytes, actor: User) -> str:
+    """Stage an uploaded image or PDF with the draft; its stored name.
+
+    The type is decided by the file's bytes, not its name. The file is private to the
+    educators' area until the draft is published (``publish`` moves it into the series'
+    ``media/`` folder). A name already taken, published or staged, gets a number, so an
+    upload never replaces a file a published module may show.
     """
     name = secure_filename(filename or "").lower()
     suffix = Path(name).suffix
@@ -151,16 +175,37 @@ def save_media(draft: ModuleDraft, filename: str, data: bytes, actor: User) -> s
         raise AuthoringError(f"the file's contents are not a {suffix[1:].upper()} file")
     if len(data) > limit:
         raise AuthoringError(f"the file is larger than {limit // (1024 * 1024)} MB")
-    folder = media_dir(draft.series)
+    folder, published = staging_dir(draft), media_dir(draft.series)
     folder.mkdir(parents=True, exist_ok=True)
-    stem, target = Path(name).stem or "file", folder / name
+    stem, stored = Path(name).stem or "file", name
     counter = 2
-    while target.exists():
-        target = folder / f"{stem}-{counter}{suffix}"
+    while (folder / stored).exists() or (published / stored).exists():
+        stored = f"{stem}-{counter}{suffix}"
         counter += 1
-    target.write_bytes(data)
-    record(actor, "media.upload", draft, f"{target.name} uploaded to {draft.series.slug}/media")
-    return target.name
+    (folder / stored).write_bytes(data)
+    record(actor, "media.upload", draft,
+           f"{stored} uploaded for the draft of {draft.series.slug}/{draft.filename}")
+    return stored
+
+
+def _publish_media(draft: ModuleDraft) -> None:
+    """Move the draft's staged uploads into the series' media folder.
+
+    Refused, before anything is moved, if another draft published a different file under
+    the same name meanwhile. Files are moved before the version's transaction commits: if
+    it then fails, the draft still finds them (published), so nothing is lost.
+    """
+    staged, published = staging_dir(draft), media_dir(draft.series)
+    names = _names(staged)
+    for name in names:
+        target = published / name
+        if target.exists() and target.read_bytes() != (staged / name).read_bytes():
+            raise AuthoringError(f"another module published a different media/{name} while "
+                                 "this draft was open: upload yours again under another name")
+    published.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.move(staged / name, published / name)
+    shutil.rmtree(staged.parent, ignore_errors=True)
 
 
 def publish(draft: ModuleDraft, actor: User) -> ModuleVersion:
@@ -178,6 +223,7 @@ def publish(draft: ModuleDraft, actor: User) -> ModuleVersion:
         number = (module.current_version.number + 1) if module.current_version else 1
         if parsed.slug != module.slug:
             raise AuthoringError("a published module's slug can't change: it is its identity")
+    _publish_media(draft)
     version = add_version(module, parsed, number=number, origin="web", author=actor)
     module.retired_at = None
     db.session.delete(draft)

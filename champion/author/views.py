@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer_group
@@ -26,11 +26,13 @@ from champion.author.operations import (
     restore,
     save_draft,
     save_media,
+    staging_dir,
 )
 from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.queries import module_versions
 from champion.catalog.versions import PreviewVersion
 from champion.content import render_markdown, render_module
+from champion.content.render import default_media_url
 from champion.content.writer import write_case, write_module
 from champion.extensions import db
 from champion.filters import sentence
@@ -156,7 +158,7 @@ def preview(draft_id: int):
     parsed, problems = parse_draft(draft)
     if parsed is None:
         return redirect(url_for(".edit", draft_id=draft.id))
-    version = PreviewVersion.from_draft(parsed, render_module(parsed))
+    version = PreviewVersion.from_draft(parsed, render_module(parsed, draft_media_url(draft)))
     quiz_form = build_quiz_form(0, version.quiz, formdata=None) if version.quiz else None
     return render_template("author/preview.html", draft=draft, version=version,
                            series=draft.series, quiz_form=quiz_form, problems=problems,
@@ -169,7 +171,9 @@ def live_preview():
     """Markdown rendered exactly as sync renders it, for the editor's live preview."""
     series = request.form.get("series") or None
     text = (request.form.get("markdown") or "")[:200_000]
-    return Response(render_markdown(text, series=series), mimetype="text/html")
+    draft = db.session.get(ModuleDraft, request.args.get("draft", type=int) or 0)
+    options = {"media_url": draft_media_url(draft)} if draft is not None else {}
+    return Response(render_markdown(text, series=series, **options), mimetype="text/html")
 
 
 @blueprint.post("/drafts/<int:draft_id>/publish")
@@ -268,4 +272,27 @@ def media(draft_id: int):
             return redirect(url_for(".media", draft_id=draft.id))
         status = 422
     return render_template("author/media.html", draft=draft, form=form,
-                           files=media_files(draft.series)), status
+                           files=media_files(draft)), status
+
+
+@blueprint.get("/drafts/<int:draft_id>/media/<path:filename>")
+@educators
+def draft_media(draft_id: int, filename: str):
+    """A draft's staged upload, for its educators' preview only; PDFs as downloads."""
+    draft = draft_or_404(draft_id)
+    return send_from_directory(staging_dir(draft), filename,
+                               as_attachment=filename.lower().endswith(".pdf"))
+
+
+def draft_media_url(draft: ModuleDraft):
+    """Media URLs for a draft's preview: its staged uploads from the educators' area, the
+    rest from where learners get them."""
+    staged = staging_dir(draft)
+
+    def url(series: str, path: str) -> str:
+        name = path.removeprefix("media/")
+        if (staged / name).is_file():
+            return url_for(".draft_media", draft_id=draft.id, filename=name)
+        return default_media_url(series, path)
+
+    return url

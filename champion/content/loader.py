@@ -232,12 +232,14 @@ class _Fields:
         return tuple(item.strip() for item in value)
 
 
-def _media_problem(series_dir: Path, path: str) -> str | None:
-    """Why a ``media/...`` path is unusable, or None if it names an existing file."""
+def _media_problem(series_dir: Path, path: str, staged: Path | None = None) -> str | None:
+    """Why a ``media/...`` path is unusable, or None if it names an existing file: in the
+    series' media folder, or in ``staged`` (a draft's uploads, not yet published)."""
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or pure.parts[:1] != ("media",):
         return f"media path '{path}' must stay inside the series' media/ folder"
-    if not (series_dir / pure).is_file():
+    if not (series_dir / pure).is_file() and not (
+            staged is not None and (staged / pure.relative_to("media")).is_file()):
         return f"media file '{path}' does not exist"
     return None
 
@@ -335,12 +337,14 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
 
 
 def parse_module_source(
-    root: str | Path, series: str, filename: str, source: str, case_source: str | None = None
+    root: str | Path, series: str, filename: str, source: str, case_source: str | None = None,
+    staged: Path | None = None,
 ) -> tuple[Module | None, list[Problem]]:
     """Parse a module that isn't (yet) a file: a draft written in the browser.
 
     ``filename`` is the name it has, or will have, in ``root/series/``; media paths are
-    checked against that series' media folder. Problems are located as for files.
+    checked against that series' media folder and the draft's ``staged`` uploads.
+    Problems are located as for files.
     """
     root = Path(root).resolve()
     report = _Reporter(root)
@@ -350,13 +354,14 @@ def parse_module_source(
         report.error(path, 1, "not a module file name (expected NN-slug.md)")
         return None, report.problems
     module = _load_module(path, match, None, root / series, report, raw=source.encode("utf-8"),
-                          case_raw=None if case_source is None else case_source.encode("utf-8"))
+                          case_raw=None if case_source is None else case_source.encode("utf-8"),
+                          staged=staged)
     return module, sorted(set(report.problems))
 
 
 def _load_module(
     path: Path, match: re.Match[str], case_path: Path | None, series_dir: Path, report: _Reporter,
-    raw: bytes | None = None, case_raw: bytes | None = None,
+    raw: bytes | None = None, case_raw: bytes | None = None, staged: Path | None = None,
 ) -> Module | None:
     read = _read_document(path, report, front_matter_required=True, raw=raw)
     if read is None:
@@ -386,7 +391,7 @@ def _load_module(
     video = fields.string("video")
     if video is not None:
         if video.startswith("media/"):
-            if problem := _media_problem(series_dir, video):
+            if problem := _media_problem(series_dir, video, staged):
                 report.error(path, fields.line("video"), problem)
         elif urlparse(video).scheme not in ("http", "https") or not urlparse(video).netloc:
             report.error(path, fields.line("video"),
@@ -394,14 +399,14 @@ def _load_module(
         module.video = video
     slides_file = fields.string("slides")
     if slides_file is not None:
-        if problem := _media_problem(series_dir, slides_file):
+        if problem := _media_problem(series_dir, slides_file, staged):
             report.error(path, fields.line("slides"), problem)
         elif not slides_file.lower().endswith(".pdf"):
             report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
         module.slides_file = slides_file
 
     lines = numbered_lines(doc.body, doc.body_line)
-    _check_media_links(path, lines, series_dir, report)
+    _check_media_links(path, lines, series_dir, report, staged)
     _check_image_alt(path, lines, report)
     sections, section_problems = split_sections(lines)
     for line, message in section_problems:
@@ -429,7 +434,7 @@ def _load_module(
 
     if case_path is not None or case_raw is not None:
         case_file = case_path or path.with_name(path.name.removesuffix(".md") + ".case.md")
-        module.case = _load_case(case_file, series_dir, report, raw=case_raw)
+        module.case = _load_case(case_file, series_dir, report, raw=case_raw, staged=staged)
     module.content_hash = content_hash(raw, module.case.raw if module.case else b"")
     return module
 
@@ -472,14 +477,15 @@ def _quiz_policy(module: Module, fields: _Fields, path: Path, report: _Reporter)
     module.questions = tuple(found)
 
 
-def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Reporter) -> None:
+def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Reporter,
+                       staged: Path | None = None) -> None:
     if not any("media/" in text for text in lines.texts):
         return
     for index, text in enumerate(lines.texts):
         if not lines.ordinary[index]:
             continue
         for match in MEDIA_LINK.finditer(text):
-            if problem := _media_problem(series_dir, match["path"]):
+            if problem := _media_problem(series_dir, match["path"], staged):
                 report.error(path, lines.number(index), problem)
 
 
@@ -503,7 +509,8 @@ def _check_image_alt(path: Path, lines: Lines, report: _Reporter) -> None:
 
 
 def _load_case(
-    path: Path, series_dir: Path, report: _Reporter, raw: bytes | None = None
+    path: Path, series_dir: Path, report: _Reporter, raw: bytes | None = None,
+    staged: Path | None = None,
 ) -> CaseGuide | None:
     read = _read_document(path, report, front_matter_required=False, raw=raw)
     if read is None:
@@ -511,7 +518,7 @@ def _load_case(
     raw, doc = read
     fields = _Fields(path, doc, CASE_KEYS, report)
     lines = numbered_lines(doc.body, doc.body_line)
-    _check_media_links(path, lines, series_dir, report)
+    _check_media_links(path, lines, series_dir, report, staged)
     _check_image_alt(path, lines, report)
     if not doc.body.strip():
         report.error(path, doc.body_line, "the case guide is empty")
