@@ -51,12 +51,17 @@ modules_cli = click.Group("modules", help="Validate and import the content folde
 
 @modules_cli.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--strict", is_flag=True,
+              help="Exit 1 on any warning too (item-writing warnings included), for CI.")
 @with_appcontext
-def modules_check(directory: str | None) -> None:
-    """Report every problem in DIRECTORY, one a line; exit 1 if any is an error."""
+def modules_check(directory: str | None, strict: bool) -> None:
+    """Report every problem in DIRECTORY, one a line; exit 1 if any is an error (with
+    --strict, if there is any problem at all)."""
     content = load_content(_content_dir(directory))
     _report(content)
-    sys.exit(1 if content.errors else 0)
+    if strict and content.warnings and not content.errors:
+        click.echo(f"--strict: {len(content.warnings)} warning(s) fail the check", err=True)
+    sys.exit(1 if content.errors or (strict and content.warnings) else 0)
 
 
 @modules_cli.command("sync")

@@ -13,10 +13,31 @@ from champion.extensions import db
 from tests.helpers import FIXTURE_CONTENT
 
 
-def test_check_reports_clean_content(runner):
+def test_check_reports_content_without_errors_and_exits_0_despite_warnings(runner):
     result = runner.invoke(args=["modules", "check", str(FIXTURE_CONTENT)])
     assert result.exit_code == 0, result.output
-    assert "5 modules in 2 series; 0 error(s), 0 warning(s)" in result.output
+    assert "basics/02-second-steps.md:9: warning: question 1: only 2 choices" in result.output
+    assert "5 modules in 2 series; 0 error(s), 2 warning(s)" in result.output
+
+
+def test_check_strict_exits_1_on_any_warning_and_sync_still_accepts_them(runner, app):
+    strict = runner.invoke(args=["modules", "check", "--strict", str(FIXTURE_CONTENT)])
+    assert strict.exit_code == 1
+    assert "[few-choices]" in strict.output and "[select-all]" in strict.output
+    assert "--strict: 2 warning(s) fail the check" in strict.output
+    synced = runner.invoke(args=["modules", "sync", str(FIXTURE_CONTENT)])
+    assert synced.exit_code == 0, synced.output
+    assert "[few-choices]" in synced.output and "modules: 5 created" in synced.output
+
+
+def test_check_strict_passes_content_with_no_warnings(runner, content_dir):
+    second = content_dir / "basics" / "02-second-steps.md"
+    second.write_text(second.read_text().replace("   - [ ] No\n", "   - [ ] No\n   - [ ] Maybe\n"))
+    first = content_dir / "basics" / "01-first-steps.md"
+    first.write_text(first.read_text().replace("   - [x] Ask\n", "   - [ ] Ask\n"))
+    result = runner.invoke(args=["modules", "check", "--strict", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s)" in result.output
 
 
 def test_check_uses_the_configured_folder_by_default(runner):
@@ -42,7 +63,7 @@ def test_check_warns_at_an_image_without_alt_text_and_exits_0(runner, content_di
     assert result.exit_code == 0, result.output
     assert (f'basics/03-reading.md:{line}: warning: image without alt text: describe it, or use '
             'alt="" if it is decorative') in result.output
-    assert "0 error(s), 1 warning(s)" in result.output
+    assert "; 0 error(s), " in result.output
 
 
 def test_sync_prints_counts_and_is_idempotent(runner, app):

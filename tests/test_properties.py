@@ -359,7 +359,7 @@ def without_lines(question: Question) -> tuple:
 def test_a_written_quiz_parses_back_to_the_same_questions(generated):
     source = write_module({"title": "T", "duration": 5}, "Body.", generated, "1. A reference.")
     module, problems = parse_module_source(ABSENT_ROOT, SERIES, "01-intro.md", source)
-    assert problems == []
+    assert [p for p in problems if not p.rule] == []  # generated items may be badly written
     assert [without_lines(q) for q in module.questions] == [without_lines(q) for q in generated]
     assert module.references == "1. A reference."
     assert [s.text for s in module.slides] == ["Body."]

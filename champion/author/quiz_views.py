@@ -31,7 +31,7 @@ def _form_problems(form: QuizEditForm) -> list[str]:
 @educators
 def quiz(draft_id: int):
     draft = draft_or_404(draft_id)
-    parsed, _ = parse_draft(draft)
+    parsed, problems = parse_draft(draft)  # the saved quiz's, item-writing warnings included
     if parsed is None:
         return redirect(url_for(".edit", draft_id=draft.id))
     errors: list[str] = []
@@ -54,7 +54,7 @@ def quiz(draft_id: int):
     else:
         form = QuizEditForm(data=editor_data(parsed))
     return render_template("author/quiz.html", draft=draft, form=form, errors=errors,
-                           gift_form=GiftImportForm()), (422 if errors else 200)
+                           problems=problems, gift_form=GiftImportForm()), (422 if errors else 200)
 
 
 @blueprint.get("/drafts/<int:draft_id>/quiz.gift")

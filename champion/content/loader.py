@@ -17,6 +17,7 @@ from champion.content.frontmatter import (
     parse_yaml,
     split_front_matter,
 )
+from champion.content.itemwriting import check_questions
 from champion.content.markdown_source import (
     Lines,
     numbered_lines,
@@ -70,9 +71,10 @@ class _Reporter:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def add(self, path: Path | str, line: int, severity: Severity, message: str) -> None:
+    def add(self, path: Path | str, line: int, severity: Severity, message: str,
+            rule: str | None = None) -> None:
         where = path if isinstance(path, str) else self.rel(path)
-        self.problems.append(Problem(where, max(line, 1), severity, message))
+        self.problems.append(Problem(where, max(line, 1), severity, message, rule))
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         self.add(path, line, "error", message)
@@ -426,6 +428,8 @@ def _load_module(
                 report.error(path, section.heading_line or 1,
                              "'## Quiz' has no questions: number them 1., 2., ...")
             module.questions = questions
+            for flaw in check_questions(questions):
+                report.add(path, flaw.line, "warning", flaw.message, flaw.rule)
         elif section.name == "references" and module.references is None:
             module.references = section.lines.joined()
     if not module.slides:

@@ -17,9 +17,11 @@ class Problem:
     line: int
     severity: Severity
     message: str
+    rule: str | None = field(default=None, compare=False)  # an item-writing rule's name
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        tag = f" [{self.rule}]" if self.rule else ""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}{tag}"
 
 
 @dataclass(frozen=True)

@@ -176,20 +176,12 @@ def _finish(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> Question
 
 
 def _choices(q: _QuestionDraft, problems: list[tuple[int, str, str]]) -> tuple[Choice, ...]:
-    """The question's choices, reporting empty and repeated ones (one pass: every module's
-    quiz is parsed at each sync)."""
+    """The question's choices, reporting empty ones (repeated ones are an item-writing
+    warning: champion.content.itemwriting)."""
     choices = []
-    seen: dict[str, int] = {}
     for c in q.choices:
-        label = " ".join(" ".join(c.text).split()).lower()
-        if not label:
+        if not " ".join(c.text).strip():
             problems.append((c.line, "error", f"question {q.number}: a choice has no text"))
-        elif label in seen:
-            problems.append(
-                (c.line, "warning",
-                 f"question {q.number}: the same choice appears twice (line {seen[label]})")
-            )
-        seen.setdefault(label, c.line)
         text = " ".join(filter(None, c.text)).strip()
         pinned = text.endswith(PIN)
         if pinned:

@@ -18,6 +18,7 @@ GOOD_QUIZ = """
 
    - [ ] No
    - [x] Yes
+   - [ ] Maybe
 
    > Because.
 """
@@ -44,7 +45,14 @@ def problems(root: Path) -> list[str]:
 
 def test_fixture_content_parses_into_series_modules_quizzes_and_badges():
     content = load_content(FIXTURE_CONTENT)
-    assert content.problems == []
+    assert [(str(p), p.rule) for p in content.problems] == [  # item-writing warnings only
+        ("basics/01-first-steps.md:37: warning: question 2 is select-all-that-apply (2 correct "
+         "choices): prefer a single best answer, which is scored more reliably and cannot be "
+         "half-known into a right answer [select-all]", "select-all"),
+        ("basics/02-second-steps.md:9: warning: question 1: only 2 choices, so guessing "
+         "scores 50%: add plausible distractors (three to five choices in all) [few-choices]",
+         "few-choices"),
+    ]
     assert [s.slug for s in content.series] == ["basics", "extras"]
     basics = content.series[0]
     assert basics.title == "The Basics"
@@ -160,7 +168,8 @@ def test_missing_and_unclosed_front_matter(tmp_path):
         ("## Quiz\n\n1. Which?\n\n   - [x] A\n   - [x] B\n",
          "s/01-a.md:9: warning: question 1: every choice is marked correct"),
         ("## Quiz\n\n1. Which?\n\n   - [x] Same\n   - [ ] same\n",
-         "s/01-a.md:12: warning: question 1: the same choice appears twice (line 11)"),
+         's/01-a.md:12: warning: question 1, choice 2 ("same"): the same choice appears twice '
+         "(first as choice 1): remove one [duplicate-choice]"),
     ],
 )
 def test_quiz_problems_are_located(tmp_path, quiz, expected):
@@ -179,7 +188,7 @@ def test_body_structure_problems(tmp_path):
     })
     found = problems(tmp_path)
     assert "s/01-a.md:11: error: '## Quiz' must come before '## References'" in found
-    assert "s/01-a.md:20: error: a second '## Quiz' section (the first is on line 11)" in found
+    assert "s/01-a.md:21: error: a second '## Quiz' section (the first is on line 11)" in found
     assert "s/02-b.md:5: error: the module has no presentation before '## Quiz'" in found
     assert ("s/03-c.md:5: error: presenter note is not closed: end the HTML comment with -->"
             in found)
@@ -207,7 +216,8 @@ def test_fenced_code_is_content_in_every_section(tmp_path):
     body = (
         "Slide one.\n\n<!-- a note -->\n\n---\n\nTwo.\n\n```\n<!-- not a note -->\n```\n\n"
         "## Quiz\n\n1. Which?\n\n   ```\n   - [x] code, not a choice\n   "
-        "![x](media/nope.png)\n   ```\n\n   - [ ] No\n   - [x] Yes\n\n"
+        "![x](media/nope.png)\n   ```\n\n   - [ ] No\n   - [x] Yes\n   - [ ] Maybe\n\n"
+        "   > Because.\n\n"
         "## References\n\n```\n## Quiz\n```\n"
     )
     write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
@@ -219,7 +229,7 @@ def test_fenced_code_is_content_in_every_section(tmp_path):
     assert "<!-- not a note -->" in m.slides[1].text
     [question] = m.questions
     assert "- [x] code, not a choice" in question.prompt
-    assert [c.text for c in question.choices] == ["No", "Yes"]
+    assert [c.text for c in question.choices] == ["No", "Yes", "Maybe"]
     assert m.references == "```\n## Quiz\n```"
 
 
@@ -374,7 +384,7 @@ def test_pinned_choices_and_where_a_question_is_taught(tmp_path):
             "2. Where?\n   {see: Nowhere}\n\n   - [x] A\n   - [ ] B\n")
     write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
     content = load_content(tmp_path)
-    assert [str(p) for p in content.problems] == [
+    assert [str(p) for p in content.errors] == [
         "s/01-a.md:25: error: question 2: {see: Nowhere} names no heading of this module's "
         "presentation"]
     first = content.series[0].modules[0].questions[0]
