@@ -41,6 +41,7 @@ RULES: dict[str, dict[str, object]] = {
     "catalog.index": PUBLIC, "catalog.series": PUBLIC, "catalog.resources": PUBLIC,
     "catalog.media": PUBLIC,
     "catalog.module": SIGNED_IN, "catalog.slides": SIGNED_IN, "catalog.case": SIGNED_IN,
+    "catalog.handout": SIGNED_IN,
     "catalog.presenter": {"anonymous": "login", "learner": 403, "educator": "ok",
                           "other_lead": "ok", "lead": "ok", "admin": "ok"},  # notes: presenters
     "progress.activity": SIGNED_IN,

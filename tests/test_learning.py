@@ -68,6 +68,15 @@ def test_case_guide_is_printable_and_404_where_there_is_none(learner_client, syn
     assert "The first case" in page and "58-year-old" in page
     assert 'class="printable"' in page and "data-print" in page
     assert learner_client.get("/modules/basics/second-steps/case").status_code == 404
+    assert "Steer towards her goals first." in page and "Running the session" in page
+    assert "{facilitator}" not in page
+
+
+def test_the_participant_handout_leaves_out_the_facilitator_sections(learner_client, synced):
+    page = learner_client.get("/modules/basics/first-steps/handout").get_data(as_text=True)
+    assert "58-year-old" in page and "One thing you will do differently" in page
+    assert "Steer towards her goals" not in page and "Ten minutes a stage" not in page
+    assert learner_client.get("/modules/basics/second-steps/handout").status_code == 404
 
 
 def test_module_without_quiz_has_mark_as_complete(learner_client, learner, synced):

@@ -78,6 +78,7 @@ class LiveVersion:
     slides: list[dict[str, Any]] | None = None
     quiz: dict[str, Any] | None = None
     case_html: str | None = None
+    handout_html: str | None = None
 
     @property
     def has_quiz(self) -> bool:

@@ -113,6 +113,9 @@ class ModuleVersion(db.Model):
         JSON, deferred=True, deferred_group="quiz"
     )
     case_html: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="case")
+    # The case without its facilitator sections, for participants.
+    handout_html: Mapped[str | None] = mapped_column(Text, deferred=True,
+                                                     deferred_group="case")
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])
     created_by: Mapped[User | None] = relationship()

@@ -26,7 +26,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "reading": ("body_html", "references_html"),
     "slides": ("slides",),
     "quiz": ("quiz",),
-    "case": ("case_html",),
+    "case": ("case_html", "handout_html"),
 }
 
 Key = tuple[int, str, int, str]

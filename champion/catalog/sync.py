@@ -295,6 +295,7 @@ def _render_into(version: ModuleVersion, source: ModuleSource, rendered: Rendere
     if source.questions:
         version.quiz = rendered.quiz
     version.case_html = rendered.case_html
+    version.handout_html = rendered.handout_html
     version.renderer = RENDERER_VERSION
     _store_policy(version, source)
 
@@ -331,6 +332,7 @@ def add_version(
         has_case=source.case is not None,
         case_title=rendered.case_title,
         case_html=rendered.case_html,
+        handout_html=rendered.handout_html,
         renderer=RENDERER_VERSION,
         origin=origin,
         created_by=author,

@@ -114,6 +114,17 @@ def case(series_slug: str, module_slug: str):
                            version=module.version)
 
 
+@blueprint.get("/modules/<series_slug>/<module_slug>/handout")
+@login_required
+def handout(series_slug: str, module_slug: str):
+    """The case for participants: the guide without its facilitator sections, printable."""
+    module = find_live_module(series_slug, module_slug, "case")
+    if not module.version.has_case or module.version.handout_html is None:
+        abort(404)
+    return render_template("catalog/handout.html", series=module.series, module=module,
+                           version=module.version)
+
+
 @blueprint.get("/modules/<series_slug>/media/<path:filename>")
 def media(series_slug: str, filename: str):
     """Images, decks and videos beside the modules; ``send_from_directory`` refuses ``..``.

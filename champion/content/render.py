@@ -19,6 +19,7 @@ from html import escape
 import markdown
 import nh3
 
+from champion.content.handout import split_guide
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -59,7 +60,7 @@ def default_media_url(series: str, path: str) -> str:
 
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
-RENDERER_VERSION = 4  # 4: choices say if pinned, questions where they are taught
+RENDERER_VERSION = 5  # 4: choices say if pinned, where questions are taught; 5: handouts
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -143,6 +144,7 @@ class RenderedModule:
     quiz: dict  # see quiz_to_data
     case_title: str | None
     case_html: str | None
+    handout_html: str | None = None  # the case without its facilitator sections
 
 
 _MARKER = "CHAMPIONFRAGMENTBREAK7Q3Z"
@@ -242,13 +244,15 @@ def render_module(module: Module, media_url: MediaUrl = default_media_url) -> Re
         for index, html in enumerate(slide_html)
     )
     case = module.case
+    guide, handout = split_guide(case.body) if case else ("", "")
     return RenderedModule(
         body_html=body_html,
         slides=slides,
         references_html=render_markdown(module.references or "", **options),
         quiz=quiz_to_data(module.questions, module.series, media_url),
         case_title=case.title if case else None,
-        case_html=render_markdown(case.body, **options) if case else None,
+        case_html=render_markdown(guide, **options) if case else None,
+        handout_html=render_markdown(handout, **options) if case else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""credentials that mean something: quiz policies per version, drawn attempts, viewing
+"""credentials that mean something: quiz policies per version, drawn attempts, viewing;
+case guides' participant handouts
 
 Revision ID: 7a3e5c1d9b20
 Revises: 5e1c0a7d2b9f
@@ -29,6 +30,8 @@ def upgrade():
         batch_op.add_column(sa.Column('max_attempts_per_day', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('complete_when', sa.String(length=20), nullable=False,
                                       server_default='viewed_and_passed'))
+        # Filled by the next sync (the renderer version moves, so stored versions render again).
+        batch_op.add_column(sa.Column('handout_html', sa.Text(), nullable=True))
     versions = sa.table('module_versions', sa.column('required', sa.Boolean()),
                         sa.column('reveal', sa.String()), sa.column('complete_when', sa.String()))
     op.execute(versions.update().where(versions.c.required == sa.false())
@@ -79,6 +82,7 @@ def downgrade():
         batch_op.drop_column('choice_orders')
         batch_op.drop_column('questions')
     with op.batch_alter_table('module_versions', schema=None) as batch_op:
+        batch_op.drop_column('handout_html')
         batch_op.drop_column('complete_when')
         batch_op.drop_column('max_attempts_per_day')
         batch_op.drop_column('retake_after_minutes')
