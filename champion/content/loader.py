@@ -29,6 +29,7 @@ from champion.content.model import (
     Content,
     Module,
     Problem,
+    QuizPolicy,
     Series,
     Severity,
 )
@@ -44,6 +45,8 @@ SERIES_KEYS = {"title", "order", "summary"}
 MODULE_KEYS = {
     "title", "duration", "summary", "objectives", "order", "slug", "pass_mark", "video",
     "slides", "required",
+    "questions_per_attempt", "reveal", "retake_after_minutes", "max_attempts_per_day",
+    "complete_when",
 }  # fmt: skip
 CASE_KEYS = {"title"}
 BADGE_KEYS = {"slug", "name", "description", "image", "criteria", "valid_for_days"}
@@ -192,6 +195,18 @@ class _Fields:
         if not isinstance(value, bool):
             self.report.error(
                 self.path, self.line(key), f"'{key}' must be true or false, got {value!r}"
+            )
+            return None
+        return value
+
+    def one_of(self, key: str, options: tuple[str, ...]) -> str | None:
+        if self._missing(key, False):
+            return None
+        value = self.doc.meta[key]
+        if value not in options:
+            self.report.error(
+                self.path, self.line(key),
+                f"'{key}' must be {' or '.join(options)}, got {value!r}",
             )
             return None
         return value
@@ -404,12 +419,35 @@ def _load_module(
             module.references = section.lines.joined()
     if not module.slides:
         report.error(path, doc.body_line, "the module has no presentation before '## Quiz'")
+    module.policy = _quiz_policy(fields, module, path, report)
 
     if case_path is not None or case_raw is not None:
         case_file = case_path or path.with_name(path.name.removesuffix(".md") + ".case.md")
         module.case = _load_case(case_file, series_dir, report, raw=case_raw)
     module.content_hash = content_hash(raw, module.case.raw if module.case else b"")
     return module
+
+
+def _quiz_policy(fields: _Fields, module: Module, path: Path, report: _Reporter) -> QuizPolicy:
+    """The quiz policy keys; ``reveal`` and ``complete_when`` default by ``required``."""
+    drawn = fields.integer("questions_per_attempt", 1, 1000)
+    pool = len(module.questions)
+    if drawn is not None and drawn > pool:
+        report.error(path, fields.line("questions_per_attempt"),
+                     f"'questions_per_attempt' is {drawn} but the quiz has {pool} question"
+                     f"{'' if pool == 1 else 's'}: draw at most {pool}" if pool else
+                     "'questions_per_attempt' is set but the module has no quiz")
+        drawn = None
+    return QuizPolicy(
+        questions_per_attempt=drawn,
+        reveal=fields.one_of("reveal", ("after_pass", "always"))
+        or ("after_pass" if module.required else "always"),
+        retake_after_minutes=_first_not_none(
+            fields.integer("retake_after_minutes", 0, 525_600, unit=" of minutes"), 0),
+        max_attempts_per_day=fields.integer("max_attempts_per_day", 1, 1000),
+        complete_when=fields.one_of("complete_when", ("passed", "viewed_and_passed"))
+        or ("viewed_and_passed" if module.required else "passed"),
+    )
 
 
 def _check_media_links(path: Path, lines: Lines, series_dir: Path, report: _Reporter) -> None:

@@ -64,6 +64,22 @@ class CaseGuide:
     raw: bytes
 
 
+Reveal = Literal["after_pass", "always"]
+CompleteWhen = Literal["passed", "viewed_and_passed"]
+
+
+@dataclass(frozen=True)
+class QuizPolicy:
+    """How a module's quiz is given and what completes the module (front matter keys of the
+    same names). Parsed and validated; the platform does not act on them yet."""
+
+    questions_per_attempt: int | None = None  # None: every question, every attempt
+    reveal: Reveal = "after_pass"  # when the key and explanations are shown
+    retake_after_minutes: int = 0
+    max_attempts_per_day: int | None = None  # None: no daily limit
+    complete_when: CompleteWhen = "viewed_and_passed"
+
+
 @dataclass
 class Module:
     series: str
@@ -87,6 +103,7 @@ class Module:
     slug_line: int = 1  # where the slug is set, if in front matter
     meta: dict = field(default_factory=dict)  # the front matter as written
     presentation_source: str = ""  # the presentation as written: separators and notes kept
+    policy: QuizPolicy = field(default_factory=QuizPolicy)
 
     @property
     def key(self) -> str:

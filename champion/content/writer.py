@@ -12,7 +12,8 @@ import yaml
 from champion.content.model import Question
 
 KEY_ORDER = ("title", "duration", "summary", "objectives", "order", "slug", "pass_mark",
-             "video", "slides", "required")
+             "video", "slides", "required", "questions_per_attempt", "reveal",
+             "retake_after_minutes", "max_attempts_per_day", "complete_when")
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
