@@ -375,3 +375,37 @@ def test_editors_show_item_writing_warnings_which_do_not_block_publishing(app, a
     assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
     module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
     assert module.current_version.number == 1
+
+
+def test_quiz_policy_keys_survive_browser_edits_and_gift_imports(app, authoring, author):
+    first = authoring / "basics" / "01-first-steps.md"
+    first.write_text(first.read_text().replace(
+        "pass_mark: 50\n", "pass_mark: 50\nquestions_per_attempt: 2\nreveal: always\n"
+        "retake_after_minutes: 60\nmax_attempts_per_day: 3\ncomplete_when: passed\n"))
+    sync(authoring)
+    module = db.session.scalar(select(Module).where(Module.slug == "first-steps"))
+    published = module.current_version.number
+    response = post(author, f"/author/modules/{module.id}/draft")
+    draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    edit_content(author, draft_id, title="First steps, revised")
+    one_question = "::Q1:: Which helps? {=A fan ~Oxygen ~Rest ####Fans work.}\n"
+    post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(one_question.encode()), "bank.gift"), "mode": "replace"},
+        content_type="multipart/form-data")
+    draft = db.session.get(ModuleDraft, draft_id)
+    assert "title: First steps, revised\n" in draft.source
+    assert ("questions_per_attempt: 2\nreveal: always\nretake_after_minutes: 60\n"
+            "max_attempts_per_day: 3\ncomplete_when: passed\n") in draft.source
+    # The pool is now smaller than the draw: an error at the key's line, publishing refused.
+    page = text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
+    assert ("Error: 'questions_per_attempt' is 2 but the quiz has 1 question: draw at most 1 "
+            "(line 8 of the Markdown)") in page
+    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    db.session.expire_all()
+    assert module.current_version.number == published
+    post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(b"::Q2:: Which first? {=Ask ~Tell ~Leave ####Ask first.}\n"),
+                 "more.gift"), "mode": "append"}, content_type="multipart/form-data")
+    assert "questions_per_attempt" not in text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
+    exported = author.get(f"/author/drafts/{draft_id}/quiz.gift").get_data(as_text=True)
+    assert "Which helps?" in exported and "Which first?" in exported

@@ -376,6 +376,10 @@ def settings_meta(order: st.SearchStrategy[int]) -> st.SearchStrategy[dict]:
             "summary": title_text, "objectives": st.lists(title_text, min_size=1, max_size=3),
             "order": order, "slug": st.from_regex(r"\A[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}\Z"),
             "pass_mark": st.integers(1, 100), "required": st.booleans(),
+            "reveal": st.sampled_from(["after_pass", "always"]),
+            "retake_after_minutes": st.integers(0, 525_600),
+            "max_attempts_per_day": st.integers(1, 1000),
+            "complete_when": st.sampled_from(["passed", "viewed_and_passed"]),
         },
     )
 
@@ -392,6 +396,12 @@ def assert_settings_round_trip(meta: dict) -> None:
     assert module.pass_mark == meta.get("pass_mark", 80)
     assert module.required == meta.get("required", True)
     assert module.order == meta.get("order", 7)
+    required = meta.get("required", True)
+    assert module.policy.reveal == meta.get("reveal", "after_pass" if required else "always")
+    assert module.policy.complete_when == meta.get(
+        "complete_when", "viewed_and_passed" if required else "passed")
+    assert module.policy.retake_after_minutes == meta.get("retake_after_minutes", 0)
+    assert module.policy.max_attempts_per_day == meta.get("max_attempts_per_day")
 
 
 @QUICK

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 from stop_words import get_stop_words
@@ -45,11 +45,8 @@ _COLLECTIVE = re.compile(
 # "almost never", "nearly all", "half of all", "not only" are hedged or quantified, not
 # absolute; "every" was left out (on the curriculum: "every six months", "every patient is
 # different" say nothing absolute).
-_ABSOLUTE = re.compile(
-    r"(?<!almost )(?<!nearly )(?<!virtually )(?<!of )(?<!not )"
-    r"\b(always|never|all|none|nothing|only|must)\b",
-    re.I,
-)
+_ABSOLUTE = re.compile(r"\b(always|never|all|none|nothing|only|must)\b")  # on lowercase
+_HEDGES = ("almost ", "nearly ", "virtually ", "of ", "not ")
 
 # --- negative lead-in not emphasised ---------------------------------------------------
 _NEGATIVE = re.compile(r"(?<!at )\b(not|except|least|never|incorrect|false|inappropriate|"
@@ -77,6 +74,7 @@ _FRAME_WORDS = frozenset({
     "apply", "true", "explain", "recommend", "situation", "factor", "choice", "following",
     "patient",
 })
+_MARKS = re.compile(r"[*_`]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
@@ -95,9 +93,10 @@ def _excerpt(text: str, width: int = 40) -> str:
     return plain if len(plain) <= width else plain[: width - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=4096)  # every rule reads the same choices
 def _plain(text: str) -> str:
     """Markdown text as a learner reads it: emphasis marks dropped, spaces collapsed."""
-    return " ".join(re.sub(r"[*_`]", "", text).split())
+    return " ".join(_MARKS.sub("", text).split())
 
 
 def _name(number: int, index: int, choice: Choice) -> str:
@@ -136,7 +135,7 @@ def length_cue(number: int, question: Question) -> Iterator[Found]:
 def collective_choice(number: int, question: Question) -> Iterator[Found]:
     """'All of the above' / 'None of the above' as a choice."""
     for index, choice in enumerate(question.choices):
-        if match := _COLLECTIVE.search(choice.text):
+        if match := _collective(choice.text):
             yield (
                 choice.line,
                 f"{_name(number, index, choice)}: '{match[0]}' lets a learner answer from "
@@ -145,15 +144,25 @@ def collective_choice(number: int, question: Question) -> Iterator[Found]:
             )
 
 
+@lru_cache(maxsize=4096)
+def _absolute_words(text: str) -> frozenset[str]:
+    lower = _plain(text).lower()
+    return frozenset(m[1] for m in _ABSOLUTE.finditer(lower)
+                     if not lower[: m.start()].endswith(_HEDGES))
+
+
+def _collective(text: str) -> re.Match[str] | None:
+    return _COLLECTIVE.search(text) if " of " in text else None  # " of ": most choices skip
+
+
 def absolute_terms(number: int, question: Question) -> Iterator[Found]:
     """Absolute words ('always', 'never', 'only', 'must') in distractors, none in the keys."""
-    if any(_ABSOLUTE.search(_plain(c.text)) for _, c in _keys(question)):
+    if any(_absolute_words(c.text) for _, c in _keys(question)):
         return
     for index, choice in _distractors(question):
-        if _COLLECTIVE.search(choice.text):
+        if _collective(choice.text):
             continue  # reported as all/none of the above
-        words = sorted({m.lower() for m in _ABSOLUTE.findall(_plain(choice.text))})
-        if words:
+        if words := sorted(_absolute_words(choice.text)):
             listed = ", ".join(f"'{w}'" for w in words)
             yield (
                 choice.line,
@@ -163,6 +172,7 @@ def absolute_terms(number: int, question: Question) -> Iterator[Found]:
             )
 
 
+@lru_cache(maxsize=1024)
 def lead_in(prompt: str) -> str:
     """The question the prompt asks: its last sentence ending in '?', else its last one
     (code, which is quoted material, left out)."""
@@ -250,14 +260,18 @@ def no_explanation(number: int, question: Question) -> Iterator[Found]:
 
 
 @cache
-def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
-
-
-@cache
 def _stop_stems() -> frozenset[str]:
     words = {w.lower().replace("’", "'") for w in get_stop_words("en")}
-    return frozenset(words | {_stemmer().stemWord(w) for w in _FRAME_WORDS})
+    return frozenset(words | {_stem(w) for w in _FRAME_WORDS})
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=16_384)
+def _stem(word: str) -> str:
+    # The stemmer is pure Python and the same words recur across a curriculum's quizzes.
+    return _STEMMER.stemWord(word)
 
 
 def _content_words(text: str) -> dict[str, str]:
@@ -269,7 +283,7 @@ def _content_words(text: str) -> dict[str, str]:
         lower = word.lower().replace("’", "'")
         if len(lower) < MIN_CUE_WORD or lower in stop:
             continue
-        stem = _stemmer().stemWord(lower)
+        stem = _stem(lower)
         if stem not in stop:
             words.setdefault(stem, word)
     return words
@@ -280,12 +294,12 @@ def word_cue(number: int, question: Question) -> Iterator[Found]:
     if not _single_answer(question):
         return
     asked = _content_words(lead_in(question.prompt))
-    if not asked:
-        return
     (index, key), = _keys(question)
+    shared = [stem for stem in _content_words(key.text) if stem in asked] if asked else []
+    if not shared:
+        return  # the usual case: the distractors need not be read at all
     in_distractors = {stem for _, c in _distractors(question) for stem in _content_words(c.text)}
-    repeated = [asked[stem] for stem in _content_words(key.text)
-                if stem in asked and stem not in in_distractors]
+    repeated = [asked[stem] for stem in shared if stem not in in_distractors]
     if repeated:
         listed = ", ".join(f"'{w}'" for w in repeated)
         yield (

@@ -448,17 +448,19 @@ def _quiz_policy(module: Module, fields: _Fields, path: Path, report: _Reporter)
     questions, and each question's {see: heading} found among the slides."""
     defaults = QuizPolicy.defaults(module.required)
     per_attempt = fields.integer("questions_per_attempt", 1, 1000)
-    if per_attempt is not None and module.questions and per_attempt > len(module.questions):
+    pool = len(module.questions)
+    if per_attempt is not None and per_attempt > pool:
         report.error(path, fields.line("questions_per_attempt"),
-                     f"'questions_per_attempt' is {per_attempt} but the quiz has only "
-                     f"{len(module.questions)} questions")
+                     f"'questions_per_attempt' is {per_attempt} but the quiz has {pool} "
+                     f"question{'' if pool == 1 else 's'}: draw at most {pool}" if pool else
+                     "'questions_per_attempt' is set but the module has no quiz")
         per_attempt = None
     module.policy = QuizPolicy(
         questions_per_attempt=per_attempt,
         reveal=fields.word("reveal", REVEAL) or defaults.reveal,
         retake_after_minutes=fields.integer("retake_after_minutes", 0, 525_600,
                                             unit=" of minutes") or 0,
-        max_attempts_per_day=fields.integer("max_attempts_per_day", 1, 100),
+        max_attempts_per_day=fields.integer("max_attempts_per_day", 1, 1000),
         complete_when=fields.word("complete_when", COMPLETE_WHEN) or defaults.complete_when,
     )
     if not any(q.see for q in module.questions):

@@ -334,7 +334,8 @@ def test_a_missing_content_folder_is_an_error(tmp_path):
     ("front", "expected"),
     [
         ("questions_per_attempt: 3\n",
-         "s/01-a.md:4: error: 'questions_per_attempt' is 3 but the quiz has only 2 questions"),
+         "s/01-a.md:4: error: 'questions_per_attempt' is 3 but the quiz has 2 questions: "
+         "draw at most 2"),
         ("questions_per_attempt: 0\n",
          "s/01-a.md:4: error: 'questions_per_attempt' must be a whole number from 1 to 1000, "
          "got 0"),
@@ -345,7 +346,7 @@ def test_a_missing_content_folder_is_an_error(tmp_path):
         ("retake_after_minutes: -5\n", "s/01-a.md:4: error: 'retake_after_minutes' must be a "
                                        "whole number of minutes from 0 to 525600, got -5"),
         ("max_attempts_per_day: 0\n", "s/01-a.md:4: error: 'max_attempts_per_day' must be a "
-                                      "whole number from 1 to 100, got 0"),
+                                      "whole number from 1 to 1000, got 0"),
     ],
 )
 def test_quiz_policy_problems_are_located(tmp_path, front, expected):

@@ -250,6 +250,8 @@ def test_an_educator_writes_and_publishes_a_module_then_reads_the_item_analysis(
     page.fill("input[name=questions-0-choices-1-text]", "Oxygen for everyone")
     page.fill("textarea[name=questions-0-explanation]", "A fan on the face helps most.")
     page.click("button[value=save]")
+    # Two choices: an item-writing warning, named at once, that doesn't block publishing.
+    assert "Warning: question 1: only 2 choices" in page.inner_text("main")
     check_accessibility(page, "author-quiz")
     page.click("nav.tabs >> text=Preview and publish")
     assert "A fan on the face helps." in page.inner_text("main")
