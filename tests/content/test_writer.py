@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,10 @@ def test_every_curriculum_module_survives_a_rewrite(module):
     assert all(p.rule for p in problems)
     assert again.meta == module.meta
     assert again.questions == tuple(
-        Question(q.prompt, tuple(Choice(" ".join(c.text.split()), c.correct, c.feedback,
-                                        again.questions[i].choices[j].line)
+        replace(q, choices=tuple(replace(c, text=" ".join(c.text.split()),
+                                         line=again.questions[i].choices[j].line)
                                  for j, c in enumerate(q.choices)),
-                 q.explanation, again.questions[i].line)
+                line=again.questions[i].line, see_line=again.questions[i].see_line)
         for i, q in enumerate(module.questions))
     assert [s.text for s in again.slides] == [s.text for s in module.slides]
     assert [s.notes for s in again.slides] == [s.notes for s in module.slides]
