@@ -8,12 +8,10 @@ from __future__ import annotations
 import contextlib
 
 from flask import Flask, Response, render_template, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from champion.extensions import db
+from champion.extensions import db, limiter
 
 # No inline script or style anywhere: every script and stylesheet is a static file.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -30,7 +28,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -19,9 +19,8 @@ from champion.auth.forms import (
 from champion.auth.models import User
 from champion.auth.operations import AccountError, create_user, find_user, set_password
 from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token, user_for_token
-from champion.extensions import db, login_manager
+from champion.extensions import db, limiter, login_manager
 from champion.mail import send_mail
-from champion.security import limiter
 from champion.urls import external_url
 
 
