@@ -492,3 +492,38 @@ def test_registration_answers_the_same_for_existing_and_new_addresses(app, smtp,
     assert first["To"] == learner.email and "already has one" in first.get_payload()
     assert second["To"] == "new@example.org" and "is ready" in second.get_payload()
     assert learner.name != "Sam Same"  # the existing account is untouched
+
+
+def slides_csrf(client) -> dict:
+    page = client.get("/modules/basics/first-steps/slides").get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'data-csrf="([^"]+)"', page)[1]}
+
+
+def test_recorded_time_is_at_most_the_time_that_passed(learner_client, learner, synced):
+    from datetime import timedelta
+
+    from champion.progress.models import ModuleProgress
+
+    url = "/modules/basics/first-steps/activity"
+    headers = slides_csrf(learner_client)  # opening the slides starts the module
+    progress = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.user_id == learner.id))
+    progress.last_activity_at -= timedelta(seconds=30)  # opened half a minute ago
+    db.session.commit()
+    started = time.monotonic()
+    for _ in range(20):  # a forged burst, each claiming a minute
+        assert learner_client.post(url, json={"seconds": 60},
+                                   headers=headers).status_code == 200
+    burst = time.monotonic() - started
+    db.session.expire_all()
+    spent = db.session.get(ModuleProgress, progress.id).seconds_spent
+    assert 30 <= spent <= 30 + burst + 1  # the half minute, and no more than the burst took
+
+
+def test_deeply_nested_json_is_a_bad_request(learner_client, synced):
+    url = "/modules/basics/first-steps/activity"
+    headers = {**slides_csrf(learner_client), "Content-Type": "application/json"}
+    for body in ("[" * 100_000 + "]" * 100_000, "[1, 2]", '"text"'):
+        response = learner_client.post(url, data=body, headers=headers)
+        assert response.status_code == 400, body[:10]
+        assert "JSON object" in response.get_json()["error"]
