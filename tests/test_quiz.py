@@ -127,6 +127,67 @@ def test_a_version_id_from_another_module_is_refused(learner_client, learner, sy
     assert "This quiz changed while you were answering it." in response.get_data(as_text=True)
 
 
+def _second_steps_with_the_answer_flipped(content_dir):
+    """Sync the fixture content, then publish version 2 of second-steps, where "No" is right."""
+    from tests.conftest import sync
+
+    sync(content_dir)
+    path = content_dir / "basics" / "02-second-steps.md"
+    path.write_text(path.read_text().replace("- [x] Yes\n   - [ ] No", "- [ ] Yes\n   - [x] No"))
+
+
+def _form(client, url):
+    page = client.get(url).get_data(as_text=True)
+    return {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)[1]
+            for name in ("csrf_token", "version", "issued", "submission")}
+
+
+def test_an_answer_to_the_version_on_screen_is_graded_against_it(learner_client, learner,
+                                                                  content_dir):
+    from tests.conftest import sync
+
+    _second_steps_with_the_answer_flipped(content_dir)
+    url = quiz_url("basics", "second-steps")
+    shown = _form(learner_client, url)  # version 1 is on screen ...
+    sync(content_dir)  # ... when version 2 is published
+    response = learner_client.post(url, data={**shown, "q1": "q1-c1"})  # right in version 1
+    assert response.status_code == 302
+    [attempt] = attempts(learner.id)
+    assert str(attempt.module_version_id) == shown["version"]
+    assert attempt.version.number == 1 and attempt.passed  # version 2 would have failed it
+
+
+def test_a_superseded_version_is_refused_without_a_recent_form_showing_it(
+        learner_client, learner, content_dir, monkeypatch):
+    from datetime import timedelta
+
+    from champion.catalog.models import Module
+    from champion.quizzes import forms
+    from tests.conftest import sync
+
+    _second_steps_with_the_answer_flipped(content_dir)
+    url = quiz_url("basics", "second-steps")
+    shown = _form(learner_client, url)
+    sync(content_dir)
+    module = db.session.scalar(select(Module).where(Module.slug == "second-steps"))
+    other = make_user(Role.LEARNER, email="other@example.org")
+    forged = [
+        {**shown, "issued": ""},  # version=1 typed in by hand
+        {**shown, "issued": forms.issue_version_token(other.id, module.id, 1)},  # not theirs
+        {**shown, "issued": forms.issue_version_token(learner.id, module.id + 1,
+                                                      int(shown["version"]))},  # another module
+    ]
+    for data in forged:
+        response = learner_client.post(url, data={**data, "q1": "q1-c1"})
+        assert response.status_code == 422
+        assert "This quiz changed while you were answering it." in response.get_data(as_text=True)
+    # The genuine form, once its lifetime is over (here: a lifetime already over).
+    monkeypatch.setattr(forms, "ISSUED_FORM_LIFETIME", timedelta(seconds=-1))
+    response = learner_client.post(url, data={**shown, "q1": "q1-c1"})
+    assert response.status_code == 422
+    assert attempts(learner.id) == []
+
+
 def test_attempts_are_private_to_their_learner(client, app, learner, synced):
     login(client, learner)
     response = submit(client, "basics", "first-steps", PASS_FIRST)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Hashable
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
@@ -67,8 +70,36 @@ class MultipleAnswerField(_QuestionField, SelectMultipleField):
         self._check(list(self.raw_data or []))
 
 
+# How long a quiz page may sit open and still be graded against the version it showed,
+# once a newer version is live (the current version needs no such proof).
+ISSUED_FORM_LIFETIME = timedelta(hours=12)
+
+
+def _issued_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="champion.quiz-form")
+
+
+def issue_version_token(user_id: int, module_id: int, version_id: int) -> str:
+    """Proof that this learner was shown this version of this module's quiz, and when."""
+    return _issued_serializer().dumps([user_id, module_id, version_id])
+
+
+def issued_version(token: str, user_id: int, module_id: int) -> int | None:
+    """The version a recently issued form showed this learner for this module, else None."""
+    try:
+        data = _issued_serializer().loads(
+            token, max_age=int(ISSUED_FORM_LIFETIME.total_seconds()))
+    except BadSignature:
+        return None
+    if not (isinstance(data, list) and len(data) == 3 and data[:2] == [user_id, module_id]
+            and isinstance(data[2], int)):
+        return None
+    return data[2]
+
+
 class QuizForm(FlaskForm):
     version = HiddenField()
+    issued = HiddenField()  # signed: lets an answer to a superseded version be graded
     submission = HiddenField()  # a one-time key: the same form posted twice is one attempt
 
     def question_fields(self) -> list[Field]:

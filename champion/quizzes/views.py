@@ -11,7 +11,12 @@ from champion.catalog.live import LiveVersion
 from champion.catalog.models import ModuleVersion
 from champion.catalog.queries import find_live_module
 from champion.extensions import csrf, db
-from champion.quizzes.forms import build_quiz_form, choice_value
+from champion.quizzes.forms import (
+    build_quiz_form,
+    choice_value,
+    issue_version_token,
+    issued_version,
+)
 from champion.quizzes.models import Attempt
 from champion.quizzes.operations import submit_quiz
 
@@ -19,9 +24,15 @@ blueprint = Blueprint("quizzes", __name__, template_folder="templates")
 
 
 def _version_answered(module_id: int, current: LiveVersion) -> LiveVersion | ModuleVersion:
-    """The version whose questions the learner saw: grading follows what was on screen."""
+    """The version whose questions the learner saw: grading follows what was on screen.
+
+    An older version only with the signed, recent proof the page carried that it showed
+    this learner that version; else anyone could answer an old, easier quiz at will.
+    """
     raw = request.form.get("version", "")
-    if request.method == "POST" and raw.isdigit() and int(raw) != current.id:
+    if request.method == "POST" and raw.isdigit() and int(raw) != current.id and \
+            issued_version(request.form.get("issued", ""), current_user.id,
+                           module_id) == int(raw):
         version = db.session.get(ModuleVersion, int(raw))
         if version is not None and version.module_id == module_id and version.has_quiz:
             return version
@@ -41,6 +52,8 @@ def take(series_slug: str, module_slug: str):
         abort(404)
     form = build_quiz_form(version.id, version.quiz,
                            cache_key=(version.id, version.content_hash, version.renderer))
+    if not form.is_submitted():
+        form.issued.data = issue_version_token(current_user.id, module.id, version.id)
     if form.validate_on_submit():
         submission = submit_quiz(current_user, version, form.selections(),
                                  submission_key=form.submission.data or None)
