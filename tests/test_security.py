@@ -494,6 +494,21 @@ def test_registration_answers_the_same_for_existing_and_new_addresses(app, smtp,
     assert learner.name != "Sam Same"  # the existing account is untouched
 
 
+def test_sign_ups_are_limited_by_the_mail_they_send_not_by_typos(client):
+    def register(password, confirm):
+        token = csrf_token(client, "/auth/register")
+        return client.post("/auth/register", data={
+            "csrf_token": token, "name": "Tia Typo", "email": "tia@example.org",
+            "password": password, "confirm": confirm})
+
+    for _ in range(4):  # the form comes back: no email sent, nothing counted
+        assert register("a-long-password", "a-long-passwrod").status_code == 200
+    for _ in range(3):  # three emails to one address in an hour ...
+        assert "Check your email" in register("a-long-password",
+                                              "a-long-password").get_data(as_text=True)
+    assert register("a-long-password", "a-long-password").status_code == 429  # ... at most
+
+
 def slides_csrf(client) -> dict:
     page = client.get("/modules/basics/first-steps/slides").get_data(as_text=True)
     return {"X-CSRFToken": re.search(r'data-csrf="([^"]+)"', page)[1]}
