@@ -48,6 +48,7 @@ def _mailed(response) -> bool:
     # the form comes back with a typo in it.
     return bool(g.get("signup_mailed"))
 
+
 blueprint = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
 
