@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,10 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me signed in" lasts two weeks from sign-in, not Flask-Login's year: a
+        # clinician's own device stays signed in across a rota, and a cookie copied off a
+        # device (also ended by signing out or a new password) is worth two weeks at most.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
     }
@@ -86,6 +91,14 @@ def production(environ: Mapping[str, str]) -> dict[str, Any]:
         raise ConfigurationError(
             "SECRET_KEY is not set: production refuses to start without it "
             "(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if not config["CHAMPION_BASE_URL"]:
+        # Without it, links in emails (password resets) would take their host from the
+        # request's Host or X-Forwarded-Host header: anyone could send a reset email
+        # pointing at a host of their choosing.
+        raise ConfigurationError(
+            "CHAMPION_BASE_URL is not set: production refuses to start without it "
+            "(the site's public address, e.g. https://champion.example-hospital.org)"
         )
     config.update(
         SESSION_COOKIE_SECURE=True,

@@ -11,8 +11,6 @@ from typing import Any
 
 from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 import config as champion_config
@@ -101,24 +99,6 @@ def configure(app: Flask, config: str | Mapping[str, Any] | None) -> None:
             "connect_args": {"timeout": 30},
         }
     app.debug = app.debug and app.config["CHAMPION_ENV"] != "production"
-
-
-@event.listens_for(Engine, "connect")
-def _configure_connection(dbapi_connection, _record) -> None:
-    """PostgreSQL sessions in UTC, like every timestamp the app stores.
-
-    SQLite: foreign keys on, and write-ahead logging so readers never wait for a writer.
-    """
-    if type(dbapi_connection).__module__.startswith("psycopg"):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET TIME ZONE 'UTC'")
-        dbapi_connection.commit()
-    elif type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Extensions, created unbound and initialised by the app factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,5 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Rate limits; the storage (memory, or Redis shared by every worker) is set in security.py.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

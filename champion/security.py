@@ -6,14 +6,13 @@ See docs/security.md for the threat model and where each defence is tested.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 
 from flask import Flask, Response, render_template, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from champion.extensions import db
+from champion.extensions import db, limiter
 
 # No inline script or style anywhere: every script and stylesheet is a static file.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -30,7 +29,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -45,6 +43,8 @@ def register_security(app: Flask) -> None:
         # Behind N reverse proxies, the client's address and scheme come from their
         # X-Forwarded-* headers (else every learner would share the proxy's address).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    else:
+        warn_when_proxied_unawares(app)
 
     defaults = [
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
@@ -107,4 +107,36 @@ def register_security(app: Flask) -> None:
     def too_many(error):
         response = Response(render_template("errors/too_many.html",
                                             description=str(error.description)), status=429)
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
         return response
+
+
+def warn_when_proxied_unawares(app: Flask) -> None:
+    """Log once per worker when a proxy forwards requests but ``CHAMPION_PROXIES`` is 0.
+
+    The signal: a request from a loopback or private address carrying
+    ``X-Forwarded-For``. That is a reverse proxy in front of the app; untrusted, its address
+    is every client's address, so one address's rate limit (30 failed sign-ins per 15
+    minutes) would apply to everyone at once. A direct client with a forged header can't
+    cause the warning, since its own address is public.
+    """
+    warned = False
+
+    @app.before_request
+    def proxied_without_proxies() -> None:
+        nonlocal warned
+        if warned or "X-Forwarded-For" not in request.headers:
+            return
+        try:
+            peer = ipaddress.ip_address(request.remote_addr or "")
+        except ValueError:
+            return
+        if peer.is_loopback or peer.is_private:
+            warned = True
+            app.logger.warning(
+                "requests arrive through a proxy at %s (X-Forwarded-For is set) but "
+                "CHAMPION_PROXIES is 0: every client has the proxy's address, so rate limits "
+                "count everyone together. Set CHAMPION_PROXIES to the number of proxies in "
+                "front (see docs/deployment.md).", peer)

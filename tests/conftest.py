@@ -119,7 +119,7 @@ def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture
 def app(_app: Flask) -> Iterator[Flask]:
-    from champion.security import limiter
+    from champion.extensions import limiter
 
     with _app.app_context():
         yield _app

@@ -18,8 +18,17 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app("production")
 
 
+def test_production_refuses_to_start_without_a_base_url(monkeypatch):
+    # Else a Host or X-Forwarded-Host header would choose the host of reset links.
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("CHAMPION_BASE_URL", raising=False)
+    with pytest.raises(config.ConfigurationError, match="CHAMPION_BASE_URL is not set"):
+        create_app("production")
+
+
 def test_production_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("CHAMPION_BASE_URL", "https://champion.test")
     monkeypatch.setenv("CHAMPION_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app("production")
     assert not app.debug

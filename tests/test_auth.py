@@ -29,19 +29,22 @@ def test_forms_use_the_field_names_and_autocomplete_of_the_spec(client):
     assert re.search(r'autocomplete="current-password"[^>]*name="password"', page)
 
 
-def test_register_creates_a_learner_and_signs_in(client, app):
+def test_register_creates_a_learner_who_then_signs_in(client, app):
     response = register(client, email="  Rae@Example.ORG ")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "rae@example.org"))
     assert user.role == "learner" and user.password_hash != "a-long-password"
+    login(client, user, "a-long-password")
     assert "My progress" in client.get("/").get_data(as_text=True)
 
 
 def test_register_errors_name_the_field_and_keep_the_input(client, app, learner):
-    response = register(client, email=learner.email, name="Keep Me")
+    response = register(client, name="Keep Me", password="cookiemonster",
+                        confirm="cookiemonster")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "An account with this email already exists" in page
+    assert "one of the most common ones" in page
     assert 'value="Keep Me"' in page
     short = register(client, password="short", confirm="short").get_data(as_text=True)
     assert "Use at least 12 characters." in short
@@ -59,6 +62,17 @@ def test_posting_without_csrf_token_is_refused(client, app):
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     assert db.session.scalar(select(User)) is None
+
+
+def test_signing_out_with_keep_me_signed_in_signs_out(client, learner):
+    token = csrf_token(client, "/auth/login")
+    client.post("/auth/login", data={"csrf_token": token, "email": learner.email,
+                                     "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/auth/logout")})
+    assert client.get_cookie("remember_token") is None  # deleted, not left to sign in again
+    assert "Create account" in client.get("/").get_data(as_text=True)
+    assert client.get("/me").status_code == 302
 
 
 def test_login_and_logout(client, learner):

@@ -75,6 +75,12 @@ def test_an_invite_link_survives_registration(app, department, lead, client):
     response = client.post(register_url.replace("&amp;", "&"), data={
         "csrf_token": token, "name": "Nadia New", "email": "nadia@example.org",
         "password": "a-long-password", "confirm": "a-long-password"})
+    # Registering says "check your email"; its sign-in link keeps the invite.
+    sign_in_url = re.search(r'href="(/auth/login\?next=[^"]+)"',
+                            response.get_data(as_text=True))[1].replace("&amp;", "&")
+    response = client.post(sign_in_url, data={
+        "csrf_token": csrf_token(client, sign_in_url), "email": "nadia@example.org",
+        "password": "a-long-password"})
     assert response.headers["Location"] == f"/join/{invite.code}"
 
 

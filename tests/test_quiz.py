@@ -9,7 +9,7 @@ from sqlalchemy import select
 from champion.auth.models import Role
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
-from champion.quizzes.models import Attempt
+from champion.quizzes.models import Attempt, QuizDraw
 from tests.helpers import (
     FAIL_FIRST,
     PASS_FIRST,
@@ -20,6 +20,7 @@ from tests.helpers import (
     post_quiz,
     quiz_url,
     submit,
+    sync,
 )
 
 
@@ -167,6 +168,52 @@ def test_only_the_learners_own_draw_of_this_module_is_graded(app, learner_client
         page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
         assert "That quiz form was not the one you were given." in page
     assert attempts(learner.id) == []
+
+
+def _second_steps_with_the_answer_flipped(content_dir):
+    """Sync the fixture content, then write version 2 of second-steps, where "No" is right."""
+    sync(content_dir)
+    path = content_dir / "basics" / "02-second-steps.md"
+    path.write_text(path.read_text().replace("- [x] Yes\n   - [ ] No", "- [ ] Yes\n   - [x] No"))
+
+
+def test_an_answer_to_the_version_on_screen_is_graded_against_it(learner_client, learner,
+                                                                  content_dir):
+    """The attempt drawn on version 1 is graded on version 1 even after version 2 is
+    published: the draw, issued by the server to this learner, names its version."""
+    _second_steps_with_the_answer_flipped(content_dir)
+    drawn = open_quiz(learner_client, "basics", "second-steps")  # version 1 is on screen ...
+    sync(content_dir)  # ... when version 2 is published
+    response = post_quiz(learner_client, "basics", "second-steps", drawn,
+                         as_shown(drawn, {"q1": "q1-c1"}))  # right in version 1
+    assert response.status_code == 302
+    [attempt] = attempts(learner.id)
+    assert attempt.version.number == 1 and attempt.passed  # version 2 would have failed it
+
+
+def test_a_superseded_version_is_graded_only_from_a_recent_draw_of_it(
+        learner_client, learner, content_dir):
+    """Issue 14 #13: answering version 1 while version 2 is current needs the attempt the
+    server drew on version 1 for this learner, and a recent one. A version typed into the
+    form counts for nothing; a draw older than a day is closed."""
+    from champion.quizzes.operations import DRAW_LIFETIME
+
+    _second_steps_with_the_answer_flipped(content_dir)
+    drawn = open_quiz(learner_client, "basics", "second-steps")
+    sync(content_dir)
+    typed = post_quiz(learner_client, "basics", "second-steps", drawn,
+                      {**as_shown(drawn, {"q1": "q1-c1"}), "version": "1"})
+    assert typed.status_code == 302  # graded: on the draw's version, whatever was typed
+    stale = open_quiz(learner_client, "basics", "second-steps", viewed=False)
+    row = db.session.get(QuizDraw, stale)
+    row.drawn_at -= DRAW_LIFETIME
+    db.session.commit()
+    response = post_quiz(learner_client, "basics", "second-steps", stale,
+                         as_shown(stale, {"q1": "q1-c2"}))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/quiz")
+    page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This attempt was opened more than a day ago" in page
+    assert len(attempts(learner.id)) == 1
 
 
 def test_attempts_are_private_to_their_learner(client, app, learner, synced):

@@ -98,3 +98,38 @@ def test_no_view_file_is_oversized():
     sizes = {str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
              for p in view_files()}
     assert {name: n for name, n in sizes.items() if n > 350} == {}
+
+
+WRITES = {"add", "add_all", "delete", "flush", "merge", "bulk_save_objects"}
+
+
+def writes_in(path: Path) -> list[str]:
+    """Where a view file writes through the session itself, or records an audit event:
+    both belong in a service (``operations.py``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+            if (node.func.attr in WRITES and isinstance(target, ast.Attribute)
+                    and target.attr == "session"):
+                found.append(f"{path.name}:{node.lineno}: session.{node.func.attr}")
+        if isinstance(node, ast.ImportFrom) and node.module == "champion.audit.operations":
+            found.append(f"{path.name}:{node.lineno}: imports the audit log's writer")
+    return found
+
+
+def test_the_write_finder_finds_writes(tmp_path):
+    view = tmp_path / "views.py"
+    view.write_text("from champion.audit.operations import record\n"
+                    "def v():\n    db.session.add(x)\n    db.session.commit()\n"
+                    "    db.session.execute(select(y))\n")
+    assert writes_in(view) == ["views.py:1: imports the audit log's writer",
+                               "views.py:3: session.add"]
+
+
+def test_views_write_only_through_services():
+    """docs/architecture.md: a view adds, deletes or flushes nothing itself and records no
+    audit event; it calls an operation and commits the request's one transaction."""
+    found = [w for path in view_files() for w in writes_in(path)]
+    assert found == []

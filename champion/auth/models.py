@@ -9,8 +9,8 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from champion.auth.passwords import hash_password, password_matches
 from champion.database import utcnow
 from champion.extensions import db
 
@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]  # personal data erased; records kept anonymous
+    # Every session and remember cookie names the generation it was opened in: bumping it
+    # (sign-out, a new password, deactivation, a role change) ends them all, even copies.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
@@ -52,22 +55,24 @@ class User(UserMixin, db.Model):
         return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        # The session names the password it was opened with: a new password ends it.
-        return f"{self.id}:{self.password_fingerprint}"
+        # The session names the password and the generation it was opened with: a new
+        # password, or a new generation, ends it.
+        return f"{self.id}:{self.password_fingerprint}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops loading this account."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def has_role(self, *roles: Role | str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
         return self.role == Role.ADMIN or self.role in {str(r) for r in roles}
 
     def set_password(self, password: str, method: str | None = None) -> None:
-        self.password_hash = (
-            generate_password_hash(password, method=method)
-            if method
-            else generate_password_hash(password)
-        )
+        self.password_hash = hash_password(password, method)
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and \
+            password_matches(self.password_hash, password, None)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -1,4 +1,7 @@
-"""Creating accounts: one function for the sign-up page and the command line."""
+"""Accounts: creating them (sign-up page and command line), signing in and out, passwords.
+
+Every write and audit entry of the sign-in pages is here; the views only commit.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,13 @@ from sqlalchemy import select
 
 from champion.audit.operations import record
 from champion.auth.models import Role, User, normalize_email
-from champion.auth.passwords import password_problem
+from champion.auth.passwords import hash_password, password_matches, password_problem
+from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token
 from champion.departments.models import Department
 from champion.errors import OperationError
 from champion.extensions import db
+from champion.mail import send_mail
+from champion.urls import external_url
 
 
 class AccountError(OperationError):
@@ -57,6 +63,7 @@ def change_role(user: User, role: Role | str, actor: User) -> None:
         return
     previous = user.role
     user.role = role.value
+    user.end_sessions()  # a session opened with the old powers doesn't keep them
     record(actor, "user.role", user, f"{user.email}: role {previous} → {role.value}",
            previous=previous, role=role.value)
 
@@ -68,6 +75,8 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.active == active:
         return
     user.active = active
+    if not active:
+        user.end_sessions()
     record(actor, "user.activate" if active else "user.deactivate", user,
            f"{user.email} {'reactivated' if active else 'deactivated'}")
 
@@ -77,3 +86,73 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    user.end_sessions()
+
+
+def authenticate(email: str, password: str, ip: str | None) -> User | None:
+    """The account these credentials open, or None (audited); as slow either way."""
+    user = find_user(email)
+    if password_matches(user.password_hash if user else None, password,
+                        current_app.config["PASSWORD_HASH_METHOD"]):
+        return user
+    record(None, "auth.login_failed", user,
+           f"failed sign-in for {normalize_email(email)[:254]}"
+           + ("" if user else " (no such account)"), ip=ip)
+    return None
+
+
+def record_sign_in(user: User, ip: str | None) -> None:
+    db.session.flush()  # a new account needs its id before the session can name it
+    record(user, "auth.login", user, f"{user.email} signed in", ip=ip)
+
+
+def sign_out(user: User, ip: str | None) -> None:
+    """End this session and every other one: copies of the cookie included."""
+    user.end_sessions()
+    record(user, "auth.logout", user, f"{user.email} signed out everywhere", ip=ip)
+
+
+def register_account(email: str, name: str, password: str, ip: str | None) -> None:
+    """Sign-up: a new account, or a note to the owner of the existing one.
+
+    Either way the page answers the same and an email goes out, so the sign-up form
+    can't be used to find out who has an account.
+    """
+    email = normalize_email(email)
+    problem = password_problem(password, current_app.config["PASSWORD_MIN_LENGTH"], email)
+    if problem:
+        raise AccountError(problem)
+    existing = find_user(email)
+    sign_in = external_url("auth.login")
+    if existing is None:
+        user = create_user(email, name, password)
+        record(user, "auth.register", user, f"{email} registered", ip=ip)
+        send_mail(email, "Your Champion account is ready", (
+            f"Hello {user.name},\n\nYour Champion account is ready. Sign in with this email "
+            f"address and the password you chose:\n\n{sign_in}\n"))
+        return
+    # The same hashing work as creating an account, so the time doesn't tell either.
+    hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    record(existing, "auth.register_existing", existing,
+           f"sign-up attempted with the existing account {email}", ip=ip)
+    send_mail(email, "You already have a Champion account", (
+        f"Hello {existing.name},\n\nSomeone (we hope you) tried to create a Champion account "
+        f"with this address, which already has one. Sign in here:\n\n{sign_in}\n\n"
+        f"Forgot your password? Reset it here:\n\n{external_url('auth.forgot_password')}\n\n"
+        "If it wasn't you, ignore this message: nothing has changed."))
+
+
+def send_password_reset(user: User, ip: str | None) -> None:
+    link = external_url("auth.reset_password", token=make_token(user, "reset-password"))
+    minutes = int(RESET_PASSWORD_LIFETIME.total_seconds() // 60)
+    send_mail(user.email, "Reset your Champion password", (
+        f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of "
+        f"your Champion account. This link works once, for {minutes} minutes:\n\n"
+        f"{link}\n\nIf it wasn't you, ignore this message: your password is unchanged."
+    ))
+    record(user, "auth.reset_requested", user, f"password reset sent to {user.email}", ip=ip)
+
+
+def set_new_password(user: User, password: str, purpose: str) -> None:
+    set_password(user, password)
+    record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select
+from werkzeug.exceptions import TooManyRequests
 
-from champion.audit.operations import record
+from champion.auth import throttle
 from champion.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -17,16 +18,22 @@ from champion.auth.forms import (
     SetPasswordForm,
 )
 from champion.auth.models import User
-from champion.auth.operations import AccountError, create_user, find_user, set_password
-from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token, user_for_token
-from champion.extensions import db, login_manager
-from champion.mail import send_mail
-from champion.security import limiter
-from champion.urls import external_url
+from champion.auth.operations import (
+    AccountError,
+    authenticate,
+    find_user,
+    record_sign_in,
+    register_account,
+    send_password_reset,
+    set_new_password,
+    sign_out,
+)
+from champion.auth.tokens import user_for_token
+from champion.extensions import db, limiter, login_manager
 
 
 def _account_key() -> str:
-    """Rate-limit key: the account being signed in to (so spreading across IPs won't help)."""
+    """Rate-limit key: the account asked about (so spreading across IPs won't help)."""
     return "account:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
@@ -34,6 +41,13 @@ def _failed(response) -> bool:
     # Only a refused sign-in counts (the form shown again); a redirect means success, and
     # an error page (say, the database down) is not the visitor's fault.
     return response.status_code == 200
+
+
+def _mailed(response) -> bool:
+    # Sign-ups count when they send an email (the abuse is flooding an inbox), not when
+    # the form comes back with a typo in it.
+    return bool(g.get("signup_mailed"))
+
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -45,11 +59,14 @@ _USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _, fingerprint = session_id.partition(":")
+    user_id, _, rest = session_id.partition(":")
+    fingerprint, _, generation = rest.partition(":")
     user = (db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
             if user_id.isdigit() else None)
-    # A deactivated account, or one whose password changed, loses its sessions at once.
-    if user is None or not user.active or fingerprint != user.password_fingerprint:
+    # A deactivated account, one whose password changed, or one signed out since (a new
+    # session generation) loses its sessions at once, copied cookies included.
+    if user is None or not user.active or fingerprint != user.password_fingerprint or \
+            generation != str(user.session_generation):
         return None
     return user
 
@@ -67,53 +84,55 @@ def safe_next(target: str | None) -> str:
 
 def _sign_in(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at sign-in: nothing carried over from before
-    db.session.flush()  # a new account needs its id before the session can name it
+    record_sign_in(user, request.remote_addr)
     login_user(user, remember=remember)
-    record(user, "auth.login", user, f"{user.email} signed in", ip=request.remote_addr)
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=_mailed)
+@limiter.limit("3 per hour", methods=["POST"], key_func=_account_key, deduct_when=_mailed)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.name.data, form.password.data)
-        except AccountError:
-            form.email.errors.append(
-                "An account with this email already exists. Sign in instead."
-            )
+            register_account(form.email.data, form.name.data, form.password.data,
+                             request.remote_addr)
+        except AccountError as exc:
+            form.password.errors.append(str(exc))
         else:
-            _sign_in(user)
             db.session.commit()
-            flash(f"Welcome, {user.name}. Pick any module to begin.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            g.signup_mailed = True
+            # The same page whether or not the address had an account: the email says which.
+            return render_template("auth/register_sent.html", email=form.email.data.strip(),
+                                   next=safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed)
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_key,
-               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is None or not user.check_password(form.password.data):
+        wait = throttle.seconds_to_wait(form.email.data)
+        if wait:
+            raise TooManyRequests(
+                f"repeated failed sign-ins to this account: try again in {wait} "
+                f"second{'s' if wait != 1 else ''}", retry_after=wait)
+        user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is None:
+            throttle.note_failure(form.email.data)
             form.password.errors.append("The email or password is incorrect.")
-            record(None, "auth.login_failed", user,
-                   f"failed sign-in for {form.email.data.strip().lower()[:254]}"
-                   + ("" if user else " (no such account)"), ip=request.remote_addr)
             db.session.commit()
         elif not user.active:
             form.email.errors.append(
                 "This account has been deactivated. Contact your department lead."
             )
         else:
+            throttle.note_success(form.email.data)
             next_url = safe_next(request.args.get("next"))
             _sign_in(user, remember=form.remember.data)
             db.session.commit()
@@ -125,8 +144,12 @@ def login():
 def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:
+            sign_out(current_user, request.remote_addr)
+            db.session.commit()
+        # Clear first: logout_user() leaves the flag that deletes the remember cookie.
         session.clear()
+        logout_user()
         flash("You have signed out.", "info")
         return redirect(url_for("catalog.index"))
     if not current_user.is_authenticated:
@@ -152,11 +175,10 @@ def _new_password(token: str, purpose: str):
     form.email_for_check = user.email
     if form.validate_on_submit():
         try:
-            set_password(user, form.password.data)
+            set_new_password(user, form.password.data, purpose)
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")
             _sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
@@ -173,15 +195,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is not None and user.active:
-            link = external_url("auth.reset_password", token=make_token(user, "reset-password"))
-            minutes = int(RESET_PASSWORD_LIFETIME.total_seconds() // 60)
-            send_mail(user.email, "Reset your Champion password", (
-                f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of "
-                f"your Champion account. This link works once, for {minutes} minutes:\n\n"
-                f"{link}\n\nIf it wasn't you, ignore this message: your password is unchanged."
-            ))
-            record(user, "auth.reset_requested", user, f"password reset sent to {user.email}",
-                   ip=request.remote_addr)
+            send_password_reset(user, request.remote_addr)
             db.session.commit()
         # The same answer either way, so the form can't be used to find out who has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data)

@@ -114,6 +114,14 @@ class Activity:
     awards: list[BadgeAward] = field(default_factory=list)
 
 
+def credited_seconds(claimed: int, previous: datetime | None, now: datetime) -> int:
+    """What a heartbeat adds: what the client claims, but never more than the time that
+    really passed since the module's previous activity (so 120 reports sent in one second
+    add about a second, not two hours), nor more than ``MAX_HEARTBEAT``."""
+    elapsed = int((now - previous).total_seconds()) if previous is not None else 0
+    return max(0, min(claimed, MAX_HEARTBEAT, elapsed))
+
+
 def record_activity(user: User, module_id: int, slide: int | None, seconds: int,
                     slide_count: int, reached_end: bool = False) -> Activity:
     """Where the learner is in presentation mode, how long the module was on screen, and
@@ -128,7 +136,10 @@ def record_activity(user: User, module_id: int, slide: int | None, seconds: int,
     progress = progress_for(user.id, module_id, now)
     if slide is not None and 0 <= slide < slide_count:
         progress.last_slide = slide
-    progress.seconds_spent = (progress.seconds_spent or 0) + max(0, min(seconds, MAX_HEARTBEAT))
+    # The learner's lock is held, so two simultaneous heartbeats can't both count one gap.
+    previous = progress.last_activity_at if progress.id is not None else None
+    progress.seconds_spent = (progress.seconds_spent or 0) + credited_seconds(
+        seconds, previous, now)
     progress.last_activity_at = now
     if not (reached_end or (slide is not None and slide == slide_count - 1)):
         return Activity()

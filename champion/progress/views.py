@@ -70,7 +70,12 @@ def my_data():
 def activity(series_slug: str, module_slug: str):
     """Heartbeats from the reading view and presentation mode (JSON; CSRF in a header)."""
     module = find_live_module(series_slug, module_slug, "slides")
-    data = request.get_json(silent=True) or {}
+    try:
+        data = request.get_json(silent=True) or {}
+    except RecursionError:  # nested too deep for the parser: not a heartbeat
+        return {"error": "the body must be a JSON object of slide and seconds"}, 400
+    if not isinstance(data, dict):
+        return {"error": "the body must be a JSON object of slide and seconds"}, 400
     slide, seconds = data.get("slide"), data.get("seconds", 0)
     reached_end = data.get("end", False)
     if not (slide is None or isinstance(slide, int)) or not isinstance(seconds, int):

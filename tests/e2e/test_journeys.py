@@ -96,6 +96,12 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     page.fill("input[name=password]", "a long enough passphrase")
     page.fill("input[name=confirm]", "a long enough passphrase")
     page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Check your email')")
+    check_accessibility(page, "register-sent")
+    page.click("main a:has-text('sign in')")
+    page.fill("input[name=email]", "riley@hospital.example")
+    page.fill("input[name=password]", "a long enough passphrase")
+    page.click("main button[type=submit]")
     page.wait_for_url(base + "/")
     check_accessibility(page, "catalog")
 
