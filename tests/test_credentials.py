@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from champion.audit.models import AuditEvent
-from champion.badges.baking import unbake_png, unbake_svg
+from champion.badges.baking import bake_png, bake_svg, unbake_png, unbake_svg
 from champion.badges.credentials import verify
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.database import utcnow
@@ -167,6 +167,73 @@ def test_champion_badges_verify(app, runner, award, learner, tmp_path, client):
     assert result.exit_code == 1 and "revoked on" in result.output
     credential.write_text(credential.read_text()[:-4] + "AAAA")
     assert runner.invoke(args=["badges", "verify", str(credential)]).exit_code == 1
+
+
+def forgeries(genuine: dict) -> dict[str, dict | str]:
+    """What an attacker bakes into a badge image, starting from a genuine assertion."""
+    made_up = dict(genuine, id=f"{BASE}/badges/assertions/{'0' * 32}.json")
+    other_host = dict(genuine, id=genuine["id"].replace(BASE, "https://evil.example"),
+                      recipient=dict(genuine["recipient"], identity="sha256$" + "ab" * 32))
+    altered = {
+        "recipient": dict(genuine["recipient"], identity="sha256$" + "ab" * 32),
+        "recipient salt": dict(genuine["recipient"], salt="another salt"),
+        "badge": f"{BASE}/badges/another-badge.json",
+        "issuedOn": "2020-01-01T00:00:00Z",
+    }
+    forged: dict[str, dict | str] = {"made-up assertion": made_up,
+                                     "real id, another host, altered recipient": other_host,
+                                     "not JSON-LD at all": '{"id":"anything"}'}
+    for field_name, value in altered.items():
+        forged[f"altered {field_name}"] = dict(genuine, **{field_name.split()[0]: value})
+    return forged
+
+
+def test_forged_open_badges_2_badges_do_not_verify(app, runner, award, learner, tmp_path):
+    owner = app.test_client()
+    login(owner, learner)
+    png = owner.get(f"/me/badges/{award.uid}/badge.png").data
+    svg = owner.get(f"/me/badges/{award.uid}/badge.svg").get_data(as_text=True)
+    genuine = json.loads(unbake_png(png))
+    bare = tmp_path / "bare.json"
+    bare.write_text('{"id":"anything"}\n')
+    assert bare.stat().st_size == 18 and runner.invoke(
+        args=["badges", "verify", str(bare)]).exit_code == 1
+    for name, document in forgeries(genuine).items():
+        text = document if isinstance(document, str) else json.dumps(document)
+        for suffix, baked in ((".png", bake_png(png, text)),
+                              (".svg", bake_svg(svg, text, genuine["id"]).encode())):
+            path = tmp_path / f"forged{suffix}"
+            path.write_bytes(baked)
+            result = runner.invoke(args=["badges", "verify", str(path)])
+            assert result.exit_code == 1, (name, suffix, result.output)
+            assert "invalid:" in result.output, (name, result.output)
+    made_up = tmp_path / "made-up.png"
+    made_up.write_bytes(bake_png(png, json.dumps(forgeries(genuine)["made-up assertion"])))
+    assert "this issuer has no record of the award" in runner.invoke(
+        args=["badges", "verify", str(made_up)]).output
+    elsewhere = tmp_path / "elsewhere.png"
+    elsewhere.write_bytes(bake_png(png, json.dumps(
+        forgeries(genuine)["real id, another host, altered recipient"])))
+    assert "not an assertion of this issuer" in runner.invoke(
+        args=["badges", "verify", str(elsewhere)]).output
+    recipient = tmp_path / "recipient.png"
+    recipient.write_bytes(bake_png(png, json.dumps(forgeries(genuine)["altered recipient"])))
+    assert "recipient does not match the issuer's record" in runner.invoke(
+        args=["badges", "verify", str(recipient)]).output
+    # The genuine badge, re-baked the same way, still verifies.
+    genuine_path = tmp_path / "genuine.png"
+    genuine_path.write_bytes(bake_png(png, json.dumps(genuine)))
+    result = runner.invoke(args=["badges", "verify", str(genuine_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_decompression_bomb_badge_is_refused(runner, tmp_path):
+    from tests.test_baking import compressed_itxt_png
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(compressed_itxt_png([b'{"id": "x"'] + [b" " * 2**20] * 64 + [b"}"]))
+    result = runner.invoke(args=["badges", "verify", str(bomb)])
+    assert result.exit_code == 1 and "inflates to more than" in result.output
 
 
 def test_the_certificate_follows_the_evaluation(app, award, learner):
