@@ -236,6 +236,104 @@ def test_a_decompression_bomb_badge_is_refused(runner, tmp_path):
     assert result.exit_code == 1 and "inflates to more than" in result.output
 
 
+DOWNLOADS = ("badge.png", "badge.svg", "credential.jwt", "certificate.pdf")
+
+
+def evaluate(client, award) -> None:
+    client.post(f"/me/badges/{award.uid}/certificate", data={
+        "csrf_token": csrf_token(client, f"/me/badges/{award.uid}/certificate"),
+        "relevance": "5", "balanced": "yes", "free_of_commercial_bias": "yes",
+        "practice_change": "Ask about goals earlier."})
+
+
+@pytest.mark.parametrize("ending", ["revoked", "expired"])
+def test_a_revoked_or_expired_award_downloads_nothing(app, award, learner, ending):
+    owner = app.test_client()
+    login(owner, learner)
+    evaluate(owner, award)
+    for url in DOWNLOADS:
+        assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 200, url
+    if ending == "revoked":
+        award.revoked_at, award.revocation_reason = utcnow(), "Test revocation."
+    else:
+        award.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    for url in DOWNLOADS:
+        assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 410, url
+
+
+def status_list_bits(client, keys) -> tuple[dict, bytes]:
+    import gzip
+
+    token = client.get("/issuer/status/0")
+    assert token.mimetype == "application/vc+jwt"
+    assert token.headers["Access-Control-Allow-Origin"] == "*"
+    key = next(k for k in keys if k["kid"] == jwt.get_unverified_header(token.data)["kid"])
+    payload = jwt.decode(token.data, jwt.PyJWK(key).key, algorithms=["EdDSA"])
+    encoded = payload["credentialSubject"]["encodedList"]
+    assert encoded.startswith("u") and "=" not in encoded
+    return payload, gzip.decompress(jwt.utils.base64url_decode(encoded[1:]))
+
+
+def test_revocation_is_published_in_a_signed_bitstring_status_list(app, client, runner, award,
+                                                                  learner, admin, tmp_path):
+    from champion.badges.operations import revoke_award
+
+    owner = app.test_client()
+    login(owner, learner)
+    token = owner.get(f"/me/badges/{award.uid}/credential.jwt").get_data(as_text=True)
+    keys = client.get("/issuer/jwks.json").json["keys"]
+    status = verify(token, keys).credential["credentialStatus"]
+    list_url = f"{BASE}/issuer/status/0"
+    assert status == {"id": f"{list_url}#{award.status_index}",
+                      "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                      "statusListIndex": str(award.status_index),
+                      "statusListCredential": list_url}
+    payload, bits = status_list_bits(client, keys)
+    assert payload["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert payload["id"] == list_url and payload["issuer"]["id"] == f"{BASE}/issuer.json"
+    subject = payload["credentialSubject"]
+    assert (subject["type"], subject["statusPurpose"]) == ("BitstringStatusList", "revocation")
+    assert len(bits) == 16 * 1024 and not any(bits)  # the spec's minimum size, all clear
+    credential = tmp_path / "badge.jwt"
+    credential.write_text(token)
+    result = runner.invoke(args=["badges", "verify", str(credential)])
+    assert result.exit_code == 0 and "is clear (not revoked)" in result.output
+
+    revoke_award(award, "Completed under another account.", admin)
+    db.session.commit()
+    _payload, bits = status_list_bits(client, keys)
+    index = award.status_index
+    assert bits[index // 8] == 0x80 >> (index % 8)  # its bit, and only its bit
+    assert sum(bin(byte).count("1") for byte in bits) == 1
+    result = runner.invoke(args=["badges", "verify", str(credential)])
+    assert result.exit_code == 1
+    assert f"revoked: bit {index} of {list_url} is set" in result.output
+    assert client.get("/issuer/status/1").status_code == 404
+
+
+def test_status_list_encoding_is_the_specifications():
+    from champion.badges.status_list import LIST_SIZE, StatusListError, encode, is_set
+
+    encoded = encode([0, 9, LIST_SIZE - 1])
+    assert [i for i in (0, 1, 8, 9, 10, LIST_SIZE - 1) if is_set(encoded, i)] == [
+        0, 9, LIST_SIZE - 1]
+    with pytest.raises(StatusListError):
+        is_set(encoded, LIST_SIZE)
+    with pytest.raises(StatusListError):
+        is_set(encoded[1:], 0)  # no multibase prefix
+
+
+def test_every_award_gets_its_own_stable_status_index(synced, learner):
+    from champion.auth.models import Role
+    from tests.conftest import make_user
+
+    first = earn(learner)
+    second = earn(make_user(Role.LEARNER, email="second@example.org"))
+    assert first.status_index == first.id and second.status_index == second.id
+    assert first.status_index != second.status_index
+
+
 def test_the_certificate_follows_the_evaluation(app, award, learner):
     client = app.test_client()
     login(client, learner)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from champion.badges import credentials
+from champion.badges import credentials, status_list
 from champion.badges.baking import BakingError, unbake_png, unbake_svg
 from champion.badges.models import BadgeAward
 from champion.badges.openbadges import hashed_email, iso
@@ -117,5 +117,26 @@ def check_credential_file(path: Path, jwks: dict | None = None) -> Outcome:
     outcome.lines.append(f"valid: signed Open Badges 3.0 credential for {subject}, issued by "
                          f"{result.credential['issuer']['name']} on "
                          f"{result.credential['validFrom']}")
-    _issuer_records(result.credential["id"], outcome)
+    award = _issuer_records(result.credential["id"], outcome)
+    if award is not None:
+        _credential_status(result.credential, award, outcome)
     return outcome
+
+
+def _credential_status(credential: dict, award: BadgeAward, outcome: Outcome) -> None:
+    """Read the credential's bit in the issuer's status list, as published right now."""
+    entry = credential.get("credentialStatus")
+    if entry is None:
+        outcome.lines.append("no credentialStatus (issued before status lists)")
+        return
+    if award.status_index is None or entry != status_list.status_entry(award):
+        outcome.fail("the credentialStatus does not match the issuer's record")
+        return
+    published = status_list.status_list_credential(
+        award.status_index // status_list.LIST_SIZE)["credentialSubject"]["encodedList"]
+    index = int(entry["statusListIndex"])
+    if status_list.is_set(published, index):
+        outcome.fail(f"revoked: bit {index} of {entry['statusListCredential']} is set")
+    else:
+        outcome.lines.append(f"status list: bit {index} of {entry['statusListCredential']} "
+                             "is clear (not revoked)")
