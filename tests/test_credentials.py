@@ -258,8 +258,11 @@ def test_a_revoked_or_expired_award_downloads_nothing(app, award, learner, endin
     else:
         award.expires_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    for url in DOWNLOADS:
+    for url in (*DOWNLOADS, "certificate"):
         assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 410, url
+    me = owner.get("/me").get_data(as_text=True)
+    assert f"<strong>{ending}</strong>" in me
+    assert f"/me/badges/{award.uid}/" not in me  # no links to what is gone
 
 
 def status_list_bits(client, keys) -> tuple[dict, bytes]:

@@ -200,9 +200,7 @@ def credential(uid: str):
 @blueprint.route("/me/badges/<uid>/certificate", methods=["GET", "POST"])
 @login_required
 def certificate(uid: str):
-    award = _own_award(uid)
-    if award.revoked:
-        abort(410)
+    award = _own_valid_award(uid)
     evaluation = db.session.scalar(
         select(ProgrammeEvaluation).where(ProgrammeEvaluation.award_id == award.id))
     if evaluation is not None:
