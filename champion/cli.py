@@ -26,7 +26,8 @@ from champion.departments.models import Department
 from champion.departments.operations import MembershipError, create_department, import_roster
 from champion.departments.roster import parse_roster
 from champion.extensions import db
-from champion.team.report import completion_rows, to_csv
+from champion.spreadsheet import to_csv
+from champion.team.report import completion_rows
 
 
 def _content_dir(directory: str | None) -> Path:

@@ -62,3 +62,29 @@ def test_bad_input_is_refused():
         bake_png(PNG[:40], ASSERTION)
     with pytest.raises(BakingError):
         bake_svg("<html></html>", ASSERTION, "https://x.test")
+
+
+def compressed_itxt_png(text_chunks) -> bytes:
+    """A PNG whose openbadges iTXt chunk is compressed, as another program could bake it."""
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(chunk) for chunk in text_chunks) + compressor.flush()
+    data = b"openbadges\x00\x01\x00\x00\x00" + body
+    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(
+        ">I", zlib.crc32(b"iTXt" + data) & 0xFFFFFFFF)
+    iend = PNG.rindex(b"IEND") - 4
+    return PNG[:iend] + chunk + PNG[iend:]
+
+
+def test_a_compressed_assertion_is_read():
+    png = compressed_itxt_png([ASSERTION.encode()])
+    assert unbake_png(png) == ASSERTION
+
+
+def test_a_decompression_bomb_is_refused_without_inflating_it():
+    # 256 MB of spaces compressed to about a quarter of a megabyte: the file is small, the
+    # inflated text huge. Unbaking must refuse it, not allocate it.
+    mebibyte = b" " * 2**20
+    bomb = compressed_itxt_png([b'{"id": "x"'] + [mebibyte] * 256 + [b"}"])
+    assert len(bomb) < 400_000
+    with pytest.raises(BakingError, match="inflates to more than"):
+        unbake_png(bomb)

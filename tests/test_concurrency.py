@@ -106,3 +106,26 @@ def test_the_last_two_modules_completed_at_once_award_exactly_one_badge(app, syn
     # Each transaction alone sees one module still missing; serialised per learner,
     # the second sees the first's completion and awards the badge.
     assert count(BadgeAward, user.id) == 1
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_learners_awarded_at_once_get_different_status_list_bits(app, synced, round_):
+    """Different learners aren't serialised by the learner lock: their awards are made
+    truly at once, and each must still get its own bit in the status list."""
+    users = [make_user(Role.LEARNER, email=f"duo{round_}-{n}@example.org") for n in (1, 2)]
+    posts = []
+    for user in users:
+        client = app.test_client()
+        login(client, user)
+        prepared_post(client, "basics", "first-steps", PASS_FIRST)()
+        mark_complete(client, "basics", "reading")
+        posts.append(prepared_post(client, "basics", "second-steps", PASS_SECOND))
+
+    assert race(*posts) == [302, 302]
+
+    db.session.expire_all()
+    awards = db.session.scalars(
+        select(BadgeAward).where(BadgeAward.user_id.in_([u.id for u in users]))).all()
+    assert len(awards) == 2
+    assert all(a.status_index is not None for a in awards)
+    assert awards[0].status_index != awards[1].status_index

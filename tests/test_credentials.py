@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from champion.audit.models import AuditEvent
-from champion.badges.baking import unbake_png, unbake_svg
+from champion.badges.baking import bake_png, bake_svg, unbake_png, unbake_svg
 from champion.badges.credentials import verify
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.database import utcnow
@@ -166,6 +166,174 @@ def test_champion_badges_verify(app, runner, award, learner, tmp_path, client):
     assert result.exit_code == 1 and "revoked on" in result.output
     credential.write_text(credential.read_text()[:-4] + "AAAA")
     assert runner.invoke(args=["badges", "verify", str(credential)]).exit_code == 1
+
+
+def forgeries(genuine: dict) -> dict[str, dict | str]:
+    """What an attacker bakes into a badge image, starting from a genuine assertion."""
+    made_up = dict(genuine, id=f"{BASE}/badges/assertions/{'0' * 32}.json")
+    other_host = dict(genuine, id=genuine["id"].replace(BASE, "https://evil.example"),
+                      recipient=dict(genuine["recipient"], identity="sha256$" + "ab" * 32))
+    altered = {
+        "recipient": dict(genuine["recipient"], identity="sha256$" + "ab" * 32),
+        "recipient salt": dict(genuine["recipient"], salt="another salt"),
+        "badge": f"{BASE}/badges/another-badge.json",
+        "issuedOn": "2020-01-01T00:00:00Z",
+    }
+    forged: dict[str, dict | str] = {"made-up assertion": made_up,
+                                     "real id, another host, altered recipient": other_host,
+                                     "not JSON-LD at all": '{"id":"anything"}'}
+    for field_name, value in altered.items():
+        forged[f"altered {field_name}"] = dict(genuine, **{field_name.split()[0]: value})
+    return forged
+
+
+def test_forged_open_badges_2_badges_do_not_verify(app, runner, award, learner, tmp_path):
+    owner = app.test_client()
+    login(owner, learner)
+    png = owner.get(f"/me/badges/{award.uid}/badge.png").data
+    svg = owner.get(f"/me/badges/{award.uid}/badge.svg").get_data(as_text=True)
+    genuine = json.loads(unbake_png(png))
+    bare = tmp_path / "bare.json"
+    bare.write_text('{"id":"anything"}\n')
+    assert bare.stat().st_size == 18 and runner.invoke(
+        args=["badges", "verify", str(bare)]).exit_code == 1
+    for name, document in forgeries(genuine).items():
+        text = document if isinstance(document, str) else json.dumps(document)
+        for suffix, baked in ((".png", bake_png(png, text)),
+                              (".svg", bake_svg(svg, text, genuine["id"]).encode())):
+            path = tmp_path / f"forged{suffix}"
+            path.write_bytes(baked)
+            result = runner.invoke(args=["badges", "verify", str(path)])
+            assert result.exit_code == 1, (name, suffix, result.output)
+            assert "invalid:" in result.output, (name, result.output)
+    made_up = tmp_path / "made-up.png"
+    made_up.write_bytes(bake_png(png, json.dumps(forgeries(genuine)["made-up assertion"])))
+    assert "this issuer has no record of the award" in runner.invoke(
+        args=["badges", "verify", str(made_up)]).output
+    elsewhere = tmp_path / "elsewhere.png"
+    elsewhere.write_bytes(bake_png(png, json.dumps(
+        forgeries(genuine)["real id, another host, altered recipient"])))
+    assert "not an assertion of this issuer" in runner.invoke(
+        args=["badges", "verify", str(elsewhere)]).output
+    recipient = tmp_path / "recipient.png"
+    recipient.write_bytes(bake_png(png, json.dumps(forgeries(genuine)["altered recipient"])))
+    assert "recipient does not match the issuer's record" in runner.invoke(
+        args=["badges", "verify", str(recipient)]).output
+    # The genuine badge, re-baked the same way, still verifies.
+    genuine_path = tmp_path / "genuine.png"
+    genuine_path.write_bytes(bake_png(png, json.dumps(genuine)))
+    result = runner.invoke(args=["badges", "verify", str(genuine_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_decompression_bomb_badge_is_refused(runner, tmp_path):
+    from tests.test_baking import compressed_itxt_png
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(compressed_itxt_png([b'{"id": "x"'] + [b" " * 2**20] * 64 + [b"}"]))
+    result = runner.invoke(args=["badges", "verify", str(bomb)])
+    assert result.exit_code == 1 and "inflates to more than" in result.output
+
+
+DOWNLOADS = ("badge.png", "badge.svg", "credential.jwt", "certificate.pdf")
+
+
+def evaluate(client, award) -> None:
+    client.post(f"/me/badges/{award.uid}/certificate", data={
+        "csrf_token": csrf_token(client, f"/me/badges/{award.uid}/certificate"),
+        "relevance": "5", "balanced": "yes", "free_of_commercial_bias": "yes",
+        "practice_change": "Ask about goals earlier."})
+
+
+@pytest.mark.parametrize("ending", ["revoked", "expired"])
+def test_a_revoked_or_expired_award_downloads_nothing(app, award, learner, ending):
+    owner = app.test_client()
+    login(owner, learner)
+    evaluate(owner, award)
+    for url in DOWNLOADS:
+        assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 200, url
+    if ending == "revoked":
+        award.revoked_at, award.revocation_reason = utcnow(), "Test revocation."
+    else:
+        award.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    for url in (*DOWNLOADS, "certificate"):
+        assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 410, url
+    me = owner.get("/me").get_data(as_text=True)
+    assert f"<strong>{ending}</strong>" in me
+    assert f"/me/badges/{award.uid}/" not in me  # no links to what is gone
+
+
+def status_list_bits(client, keys) -> tuple[dict, bytes]:
+    import gzip
+
+    token = client.get("/issuer/status/0")
+    assert token.mimetype == "application/vc+jwt"
+    assert token.headers["Access-Control-Allow-Origin"] == "*"
+    key = next(k for k in keys if k["kid"] == jwt.get_unverified_header(token.data)["kid"])
+    payload = jwt.decode(token.data, jwt.PyJWK(key).key, algorithms=["EdDSA"])
+    encoded = payload["credentialSubject"]["encodedList"]
+    assert encoded.startswith("u") and "=" not in encoded
+    return payload, gzip.decompress(jwt.utils.base64url_decode(encoded[1:]))
+
+
+def test_revocation_is_published_in_a_signed_bitstring_status_list(app, client, runner, award,
+                                                                  learner, admin, tmp_path):
+    from champion.badges.operations import revoke_award
+
+    owner = app.test_client()
+    login(owner, learner)
+    token = owner.get(f"/me/badges/{award.uid}/credential.jwt").get_data(as_text=True)
+    keys = client.get("/issuer/jwks.json").json["keys"]
+    status = verify(token, keys).credential["credentialStatus"]
+    list_url = f"{BASE}/issuer/status/0"
+    assert status == {"id": f"{list_url}#{award.status_index}",
+                      "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                      "statusListIndex": str(award.status_index),
+                      "statusListCredential": list_url}
+    payload, bits = status_list_bits(client, keys)
+    assert payload["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert payload["id"] == list_url and payload["issuer"]["id"] == f"{BASE}/issuer.json"
+    subject = payload["credentialSubject"]
+    assert (subject["type"], subject["statusPurpose"]) == ("BitstringStatusList", "revocation")
+    assert len(bits) == 16 * 1024 and not any(bits)  # the spec's minimum size, all clear
+    credential = tmp_path / "badge.jwt"
+    credential.write_text(token)
+    result = runner.invoke(args=["badges", "verify", str(credential)])
+    assert result.exit_code == 0 and "is clear (not revoked)" in result.output
+
+    revoke_award(award, "Completed under another account.", admin)
+    db.session.commit()
+    _payload, bits = status_list_bits(client, keys)
+    index = award.status_index
+    assert bits[index // 8] == 0x80 >> (index % 8)  # its bit, and only its bit
+    assert sum(bin(byte).count("1") for byte in bits) == 1
+    result = runner.invoke(args=["badges", "verify", str(credential)])
+    assert result.exit_code == 1
+    assert f"revoked: bit {index} of {list_url} is set" in result.output
+    assert client.get("/issuer/status/1").status_code == 404
+
+
+def test_status_list_encoding_is_the_specifications():
+    from champion.badges.status_list import LIST_SIZE, StatusListError, encode, is_set
+
+    encoded = encode([0, 9, LIST_SIZE - 1])
+    assert [i for i in (0, 1, 8, 9, 10, LIST_SIZE - 1) if is_set(encoded, i)] == [
+        0, 9, LIST_SIZE - 1]
+    with pytest.raises(StatusListError):
+        is_set(encoded, LIST_SIZE)
+    with pytest.raises(StatusListError):
+        is_set(encoded[1:], 0)  # no multibase prefix
+
+
+def test_every_award_gets_its_own_stable_status_index(synced, learner):
+    from champion.auth.models import Role
+    from tests.helpers import make_user
+
+    first = earn(learner)
+    second = earn(make_user(Role.LEARNER, email="second@example.org"))
+    assert first.status_index == first.id and second.status_index == second.id
+    assert first.status_index != second.status_index
 
 
 def test_the_certificate_follows_the_evaluation(app, award, learner):

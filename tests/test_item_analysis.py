@@ -389,12 +389,15 @@ def test_csv_guards_against_formula_injection():
     choices[0]["html"] = "+1 mg"
     choices[1]["html"] = "<em>-2</em> mg"
     choices[2]["html"] = "a = b"
+    quiz["questions"][1]["choices"][0]["html"] = "\t=1+1"
+    quiz["questions"][1]["choices"][1]["html"] = "\r=1+1"
     # Make Q3 go against the rest so a negative number appears in a numeric cell.
     attempts = [pattern(quiz, r) for r in ["001", "100", "010", "111", "110", "101"]]
     rows = read_csv(to_csv(analyse(quiz, attempts, 50), quiz))
     assert rows[1][2] == '\'=HYPERLINK("http://evil.example","click")'
     assert [r[2] for r in rows[2:5]] == ["'+1 mg", "'-2 mg", "a = b"]
     assert rows[5][2] == "'@SUM(A1:A9)"
+    assert [r[2] for r in rows[6:8]] == ["'=1+1", "'=1+1"]  # whitespace goes, the guard stays
     assert rows[9][2] == 'Safe, with a comma and a "quote" and a newline'
     # Our own numbers stay numbers: a negative correlation is not quoted.
     assert rows[9][8].startswith("-") and float(rows[9][8]) < 0

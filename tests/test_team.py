@@ -132,7 +132,7 @@ def test_the_csv_and_the_command_line_report_agree(app, team, lead, runner):
     assert web.mimetype == "text/csv"
     cli = runner.invoke(args=["report", "completion", "--department", "gyn-onc"])
     assert cli.exit_code == 0
-    assert web.get_data(as_text=True) == cli.output
+    assert web.get_data() == cli.stdout_bytes  # byte for byte, RFC 4180 line ends too
     rows = list(csv.DictReader(io.StringIO(cli.output)))
     assert [r["name"] for r in rows] == ["Ann Adams", "Bob Brown", "Cat Cole"]
     ann, bob, cat = rows
@@ -153,11 +153,25 @@ def test_badge_holders_csv(app, team, lead):
     assert rows[0]["verification_url"].startswith("https://champion.test/badges/assertions/")
 
 
-def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, team, lead):
-    team["cat"].name = "=HYPERLINK(\"http://evil\")"
+HOSTILE_NAMES = {"ann": "\t=HYPERLINK(\"http://evil\")", "bob": "\r@SUM(A1:A9)",
+                 "cat": "-2+3"}
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, team, lead, runner):
+    """Every team export (completion matrix, its command-line twin, badge holders) guards
+    names starting with = + - @, a tab or a carriage return."""
+    for key, name in HOSTILE_NAMES.items():
+        team[key].name = name
     db.session.commit()
-    text = client_for(app, lead).get("/team/gyn-onc/matrix.csv").get_data(as_text=True)
-    assert "'=HYPERLINK" in text
+    client = client_for(app, lead)
+    matrix = client.get("/team/gyn-onc/matrix.csv").get_data(as_text=True)
+    report = runner.invoke(args=["report", "completion", "--department", "gyn-onc"]).output
+    badges = client.get("/team/gyn-onc/badges.csv").get_data(as_text=True)
+    for export in (matrix, report):
+        names = {r["name"] for r in csv.DictReader(io.StringIO(export))}
+        assert names == {"'" + name for name in HOSTILE_NAMES.values()}, names
+    holders = [r["name"] for r in csv.DictReader(io.StringIO(badges))]
+    assert holders == ["'" + HOSTILE_NAMES["ann"]]
 
 
 def test_a_lead_of_one_department_lands_on_it(app, team, lead, admin):

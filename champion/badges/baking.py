@@ -14,6 +14,9 @@ import zlib
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadges"
 SVG_NAMESPACE = "http://openbadges.org"
+# An assertion is a few kilobytes; a compressed chunk that inflates past this is refused
+# rather than decompressed (a few kilobytes of zeros can inflate to gigabytes).
+MAX_ASSERTION_BYTES = 1_000_000
 
 
 class BakingError(ValueError):
@@ -70,13 +73,31 @@ def bake_png(png: bytes, assertion: str) -> bytes:
 def unbake_png(png: bytes) -> str | None:
     for kind, body, _raw in _chunks(png):
         if _is_badge_chunk(kind, body):
-            rest = body[len(KEYWORD) + 1:]
-            compressed, _method = rest[0], rest[1]
-            rest = rest[2:]
-            _language, rest = rest.split(b"\x00", 1)
-            _translated, text = rest.split(b"\x00", 1)
-            return (zlib.decompress(text) if compressed else text).decode("utf-8")
+            try:
+                rest = body[len(KEYWORD) + 1:]
+                compressed, _method = rest[0], rest[1]
+                rest = rest[2:]
+                _language, rest = rest.split(b"\x00", 1)
+                _translated, text = rest.split(b"\x00", 1)
+            except (IndexError, ValueError) as exc:
+                raise BakingError("malformed openbadges iTXt chunk") from exc
+            return (_inflate(text) if compressed else text).decode("utf-8")
     return None
+
+
+def _inflate(data: bytes) -> bytes:
+    """Decompress an iTXt text, refusing (without inflating it) one over the limit."""
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(data, MAX_ASSERTION_BYTES)
+    except zlib.error as exc:
+        raise BakingError(f"the baked assertion is not valid zlib data: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise BakingError("the baked assertion inflates to more than "
+                          f"{MAX_ASSERTION_BYTES:,} bytes: refused")
+    if not inflater.eof:
+        raise BakingError("the baked assertion's compressed text is truncated")
+    return text
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)

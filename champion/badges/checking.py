@@ -8,10 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from champion.badges import credentials
+from champion.badges import credentials, status_list
 from champion.badges.baking import BakingError, unbake_png, unbake_svg
 from champion.badges.models import BadgeAward
+from champion.badges.openbadges import hashed_email, iso
 from champion.extensions import db
+from champion.urls import external_url
 
 
 @dataclass
@@ -30,10 +32,11 @@ def _award_for(identifier: str) -> BadgeAward | None:
     return db.session.scalar(select(BadgeAward).where(BadgeAward.uid == uid))
 
 
-def _issuer_records(identifier: str, outcome: Outcome) -> None:
+def _issuer_records(identifier: str, outcome: Outcome) -> BadgeAward | None:
     award = _award_for(identifier)
     if award is None:
-        outcome.lines.append("this instance has no record of the award (issued elsewhere?)")
+        outcome.fail("this issuer has no record of the award: it was not issued here, or "
+                     "its id was altered")
     elif award.revoked:
         outcome.fail(f"revoked on {award.revoked_at:%Y-%m-%d}: {award.revocation_reason}")
     elif award.expired():
@@ -41,6 +44,43 @@ def _issuer_records(identifier: str, outcome: Outcome) -> None:
     else:
         outcome.lines.append(f"issuer's records: {award.badge.name} awarded to "
                              f"{award.user.name} on {award.awarded_at:%Y-%m-%d}, not revoked")
+    return award
+
+
+def _hosted_assertion(document: object, outcome: Outcome) -> None:
+    """An Open Badges 2.0 assertion baked into an image, checked against the records.
+
+    Anyone can bake any JSON into a picture, so nothing in it is taken on trust: its id
+    must be one of this issuer's assertion URLs (under ``CHAMPION_BASE_URL``), and the
+    recipient, badge and date must be what the issuer's record says.
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        outcome.fail("the baked assertion has no id")
+        return
+    identifier = document["id"]
+    outcome.lines.append(f"Open Badges 2.0 assertion {identifier}")
+    prefix = external_url("badges.assertion_json", uid="UID").removesuffix("UID.json")
+    if not (identifier.startswith(prefix) and identifier.endswith(".json")):
+        outcome.fail(f"the assertion's id is not an assertion of this issuer ({prefix}...)")
+        return
+    award = _issuer_records(identifier, outcome)
+    if award is None:
+        return
+    recipient = document.get("recipient")
+    recipient = recipient if isinstance(recipient, dict) else {}
+    expected = {
+        "id": external_url("badges.assertion_json", uid=award.uid),
+        "recipient": hashed_email(award.user.email, award.salt),
+        "badge": external_url("badges.badge_json", slug=award.badge.slug),
+        "issuedOn": iso(award.awarded_at),
+    }
+    found = {"id": identifier, "recipient": recipient.get("identity"),
+             "badge": document.get("badge"), "issuedOn": document.get("issuedOn")}
+    if recipient.get("salt") != award.salt:
+        found["recipient"] = None  # a hash with another salt can't be the record's
+    for name in expected:
+        if found[name] != expected[name]:
+            outcome.fail(f"the assertion's {name} does not match the issuer's record")
 
 
 def check_credential_file(path: Path, jwks: dict | None = None) -> Outcome:
@@ -65,9 +105,7 @@ def check_credential_file(path: Path, jwks: dict | None = None) -> Outcome:
         except json.JSONDecodeError as exc:
             outcome.fail(f"the baked assertion is not JSON: {exc}")
             return outcome
-        outcome.lines.append(f"Open Badges 2.0 assertion {document.get('id')} (hosted "
-                             "verification: its URL is the authority)")
-        _issuer_records(str(document.get("id", "")), outcome)
+        _hosted_assertion(document, outcome)
         return outcome
     keys = (jwks or credentials.jwks())["keys"]
     result = credentials.verify(baked, keys)
@@ -79,5 +117,26 @@ def check_credential_file(path: Path, jwks: dict | None = None) -> Outcome:
     outcome.lines.append(f"valid: signed Open Badges 3.0 credential for {subject}, issued by "
                          f"{result.credential['issuer']['name']} on "
                          f"{result.credential['validFrom']}")
-    _issuer_records(result.credential["id"], outcome)
+    award = _issuer_records(result.credential["id"], outcome)
+    if award is not None:
+        _credential_status(result.credential, award, outcome)
     return outcome
+
+
+def _credential_status(credential: dict, award: BadgeAward, outcome: Outcome) -> None:
+    """Read the credential's bit in the issuer's status list, as published right now."""
+    entry = credential.get("credentialStatus")
+    if entry is None:
+        outcome.lines.append("no credentialStatus (issued before status lists)")
+        return
+    if award.status_index is None or entry != status_list.status_entry(award):
+        outcome.fail("the credentialStatus does not match the issuer's record")
+        return
+    published = status_list.status_list_credential(
+        award.status_index // status_list.LIST_SIZE)["credentialSubject"]["encodedList"]
+    index = int(entry["statusListIndex"])
+    if status_list.is_set(published, index):
+        outcome.fail(f"revoked: bit {index} of {entry['statusListCredential']} is set")
+    else:
+        outcome.lines.append(f"status list: bit {index} of {entry['statusListCredential']} "
+                             "is clear (not revoked)")

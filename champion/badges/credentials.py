@@ -3,8 +3,9 @@
 The issuer signs with an Ed25519 key kept under the instance folder (created on first
 use, readable only by its owner). The public key is published at ``/issuer/jwks.json``
 and carried in each token's header, so a credential can be checked offline: signature,
-issuer, validity dates. Revocation needs the issuer's records (``champion badges verify``
-consults them when it runs beside the database).
+issuer, validity dates. Revocation is published in the issuer's Bitstring Status List
+(``credentialStatus``, see badges/status_list.py); ``champion badges verify`` reads it
+from the database when it runs beside it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
+from champion.badges import status_list
 from champion.badges.models import BadgeAward
 from champion.badges.openbadges import badge_image_url, hashed_email, iso, issuer_id
 from champion.urls import external_url
@@ -129,6 +131,8 @@ def credential(award: BadgeAward) -> dict[str, Any]:
     }
     if award.expires_at is not None:
         document["validUntil"] = iso(award.expires_at)
+    if award.status_index is not None:
+        document["credentialStatus"] = status_list.status_entry(award)
     return document
 
 

@@ -66,6 +66,10 @@ class BadgeAward(db.Model):
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # This award's bit in the issuer's Bitstring Status List (credentialStatus of its OB 3.0
+    # credential). Stable once given; the award's own id, so concurrent awards can't share
+    # one (see badges/status_list.py). Empty only between the insert and its flush.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     badge: Mapped[Badge] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -111,6 +111,10 @@ def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | 
     try:
         with db.session.begin_nested():
             db.session.add(award)
+            db.session.flush()
+            # Its bit in the status list: the id the database just gave it, which no
+            # concurrent award can also have.
+            award.status_index = award.id
     except IntegrityError:
         return None
     return award

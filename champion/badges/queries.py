@@ -90,3 +90,16 @@ def evaluation_summary(recent: int = 50) -> EvaluationSummary:
         .order_by(ProgrammeEvaluation.created_at.desc()).limit(recent)
     ).all()
     return EvaluationSummary(list(by_badge), relevance, list(latest))
+
+
+def revoked_status_indexes(start: int, stop: int) -> list[int]:
+    """The status-list indexes in [start, stop) whose awards are revoked."""
+    return list(db.session.scalars(
+        select(BadgeAward.status_index)
+        .where(BadgeAward.status_index >= start, BadgeAward.status_index < stop,
+               BadgeAward.revoked_at.is_not(None))
+    ))
+
+
+def highest_status_index() -> int | None:
+    return db.session.scalar(select(func.max(BadgeAward.status_index)))

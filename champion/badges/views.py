@@ -17,13 +17,17 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from champion.badges import credentials, openbadges
+from champion.badges import credentials, openbadges, status_list
 from champion.badges.baking import bake_png, bake_svg
 from champion.badges.certificate import certificate_pdf
 from champion.badges.forms import EvaluationForm
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.badges.operations import record_evaluation
-from champion.badges.queries import completed_modules, criteria_module_ids
+from champion.badges.queries import (
+    completed_modules,
+    criteria_module_ids,
+    highest_status_index,
+)
 from champion.catalog.models import Module, ModuleVersion
 from champion.extensions import db
 from champion.urls import external_url
@@ -43,6 +47,15 @@ def _own_award(uid: str) -> BadgeAward:
     award = _award_or_404(uid)
     if award.user_id != current_user.id:
         abort(404)
+    return award
+
+
+def _own_valid_award(uid: str) -> BadgeAward:
+    """The earner's award for a download: gone (410) once revoked or expired, so no
+    freshly signed or baked copy of it is ever handed out."""
+    award = _own_award(uid)
+    if not award.valid():
+        abort(410)
     return award
 
 
@@ -71,6 +84,20 @@ def issuer():
 def jwks():
     response = Response(json.dumps(credentials.jwks(), indent=2), mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@blueprint.get("/issuer/status/<int:number>")
+def status_list_credential(number: int):
+    """The issuer's Bitstring Status List ``number``, a signed VC-JWT, as of now."""
+    highest = highest_status_index()
+    if number > (highest or 0) // status_list.LIST_SIZE:
+        abort(404)
+    token = credentials.sign(status_list.status_list_credential(number),
+                             credentials.issuer_key())
+    response = Response(token, mimetype=credentials.MEDIA_TYPE)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
@@ -144,7 +171,7 @@ def assertion_json(uid: str):
 @blueprint.get("/me/badges/<uid>/badge.png")
 @login_required
 def baked_png(uid: str):
-    award = _own_award(uid)
+    award = _own_valid_award(uid)
     if award.badge.png is None:
         abort(404)
     baked = bake_png(award.badge.png, json.dumps(openbadges.assertion(award)))
@@ -154,7 +181,7 @@ def baked_png(uid: str):
 @blueprint.get("/me/badges/<uid>/badge.svg")
 @login_required
 def baked_svg(uid: str):
-    award = _own_award(uid)
+    award = _own_valid_award(uid)
     if award.badge.image_media_type != "image/svg+xml":
         abort(404)
     baked = bake_svg(award.badge.image.decode("utf-8"), json.dumps(openbadges.assertion(award)),
@@ -165,7 +192,7 @@ def baked_svg(uid: str):
 @blueprint.get("/me/badges/<uid>/credential.jwt")
 @login_required
 def credential(uid: str):
-    award = _own_award(uid)
+    award = _own_valid_award(uid)
     token = credentials.sign(credentials.credential(award), credentials.issuer_key())
     return _download(token, credentials.MEDIA_TYPE, f"{award.badge.slug}-credential.jwt")
 
@@ -173,9 +200,7 @@ def credential(uid: str):
 @blueprint.route("/me/badges/<uid>/certificate", methods=["GET", "POST"])
 @login_required
 def certificate(uid: str):
-    award = _own_award(uid)
-    if award.revoked:
-        abort(410)
+    award = _own_valid_award(uid)
     evaluation = db.session.scalar(
         select(ProgrammeEvaluation).where(ProgrammeEvaluation.award_id == award.id))
     if evaluation is not None:
@@ -196,10 +221,10 @@ def certificate(uid: str):
 @blueprint.get("/me/badges/<uid>/certificate.pdf")
 @login_required
 def certificate_download(uid: str):
-    award = _own_award(uid)
+    award = _own_valid_award(uid)
     evaluated = db.session.scalar(
         select(ProgrammeEvaluation.id).where(ProgrammeEvaluation.award_id == award.id))
-    if award.revoked or evaluated is None:
+    if evaluated is None:
         return redirect(url_for(".certificate", uid=uid))
     pdf = certificate_pdf(
         name=award.user.name, badge=award.badge.name, description=award.badge.description,

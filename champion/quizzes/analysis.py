@@ -24,8 +24,6 @@ flagged as weak through floating-point noise.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import statistics
@@ -34,6 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from html.parser import HTMLParser
 
+from champion import spreadsheet
 from champion.quizzes.grading import answer_key
 
 #: Share of attempts in each of the upper and lower groups (Kelley's 27%).
@@ -282,8 +281,6 @@ CSV_HEADER = (
     "flags",
 )
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def to_csv(analysis: QuizAnalysis, quiz: Mapping) -> str:
     """A spreadsheet of ``analysis``: one row per question, then one per choice.
@@ -292,31 +289,32 @@ def to_csv(analysis: QuizAnalysis, quiz: Mapping) -> str:
     facility, discrimination, point-biserial and the flags joined with "; ". Each choice
     row repeats the question number (so the sheet can be filtered) and has the choice
     number, its plain text, whether it is correct, the times picked and the proportion.
-    Numbers are written with three decimals, undefined ones as empty cells. Text cells
-    starting with = + - @ are prefixed with a single quote so a spreadsheet never runs
-    them as formulas.
+    Numbers are written with three decimals, undefined ones as empty cells. Cells go
+    through champion.spreadsheet, so a spreadsheet never runs one as a formula.
     """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    return spreadsheet.to_csv(_csv_rows(analysis, quiz))
+
+
+def _csv_rows(analysis: QuizAnalysis, quiz: Mapping):
+    yield CSV_HEADER
     for stats, question in zip(analysis.questions, quiz["questions"], strict=True):
-        writer.writerow([
+        yield [
             stats.number,
             "",
-            _safe(excerpt(question["prompt"])),
+            excerpt(question["prompt"]),
             "",
             "",
             "",
             _number(stats.facility),
             _number(stats.discrimination),
             _number(stats.point_biserial),
-            _safe("; ".join(stats.flags)),
-        ])
+            "; ".join(stats.flags),
+        ]
         for choice, source in zip(stats.choices, question["choices"], strict=True):
-            writer.writerow([
+            yield [
                 stats.number,
                 choice.index + 1,
-                _safe(plain_text(source["html"])),
+                plain_text(source["html"]),
                 "yes" if choice.correct else "no",
                 choice.picked,
                 _number(choice.proportion),
@@ -324,17 +322,12 @@ def to_csv(analysis: QuizAnalysis, quiz: Mapping) -> str:
                 "",
                 "",
                 "",
-            ])
-    return out.getvalue()
+            ]
 
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formula injection in a text cell."""
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 
 _BLOCK_TAGS = frozenset({

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -40,12 +38,3 @@ def completion_rows(
                 row += [STATUS_LABELS[cell.status],
                         "" if cell.best_score is None else str(cell.best_score)]
             yield row
-
-
-def to_csv(rows: Iterable[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return buffer.getvalue()

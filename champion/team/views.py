@@ -25,6 +25,7 @@ from champion.departments.operations import (
 from champion.departments.roster import parse_roster
 from champion.extensions import db
 from champion.filters import sentence
+from champion.spreadsheet import to_csv
 from champion.team.access import departments_in_scope, lead_of_department
 from champion.team.chart import weekly_bars, weekly_series
 from champion.team.forms import ActionForm, AddMemberForm, RosterForm
@@ -36,7 +37,7 @@ from champion.team.queries import (
     dashboard,
     like_pattern,
 )
-from champion.team.report import completion_rows, to_csv
+from champion.team.report import completion_rows
 from champion.urls import external_url
 
 blueprint = Blueprint("team", __name__, url_prefix="/team", template_folder="templates")
