@@ -26,10 +26,14 @@ def test_the_curriculum_checks_clean_even_strictly():
     assert [str(p) for p in CONTENT.problems] == []
 
 
-def test_the_programme_has_its_four_series_in_order():
+def test_the_programme_has_its_series_in_order():
     assert [s.slug for s in CONTENT.series] == [
         "part-1", "part-2", "high-stakes-communication", "outpatient-consultation",
+        "beyond-the-essentials",
     ]
+    # The optional series keeps the badge SGO's Part 1 + Part 2 shape.
+    assert not any(m.required for m in BY_SERIES["beyond-the-essentials"].modules)
+    assert len(BY_SERIES["beyond-the-essentials"].modules) >= 3
     assert len(BY_SERIES["part-1"].modules) == 5
     assert len(BY_SERIES["part-2"].modules) == 6
     assert len(BY_SERIES["high-stakes-communication"].modules) == 5
@@ -67,7 +71,7 @@ def test_every_quiz_is_a_pool_drawn_from(module):
 @pytest.mark.parametrize(
     ("series", "low", "high"),
     [("part-1", 10, 20), ("part-2", 10, 20), ("high-stakes-communication", 20, 25),
-     ("outpatient-consultation", 45, 55)],
+     ("outpatient-consultation", 45, 55), ("beyond-the-essentials", 15, 20)],
 )
 def test_durations_fit_the_programme(series, low, high):
     for module in BY_SERIES[series].modules:
