@@ -85,3 +85,14 @@ def test_field_problems_name_question_and_choice():
         "Question 1 (prompt): Field cannot be longer than 5000 characters.",
         "Question 2, choice 3 (text): Too long.",
     ]
+
+
+def test_the_editor_holds_so_many_questions_and_choices():
+    from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS
+
+    assert questions_from([question()] * (MAX_QUESTIONS + 1)) == (
+        [], [f"Question {MAX_QUESTIONS + 1}: a quiz holds at most {MAX_QUESTIONS} questions."])
+    wide = question(choices=[("A", True)] + [(f"B{n}", False) for n in range(MAX_CHOICES)])
+    assert questions_from([question(), wide])[1] == [
+        f"Question 2: a question has at most {MAX_CHOICES} choices."]
+    assert questions_from([question()] * MAX_QUESTIONS)[1] == []

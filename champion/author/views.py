@@ -5,6 +5,7 @@ analysis in ``analysis_views.py``; every write is an operation in ``operations.p
 from __future__ import annotations
 
 import difflib
+from html import escape
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.queries import module_versions
 from champion.catalog.versions import PreviewVersion
 from champion.content import render_markdown, render_module
+from champion.content.limits import markup_problem
 from champion.content.writer import write_case, write_module
 from champion.extensions import db
 from champion.filters import sentence
@@ -138,10 +140,14 @@ def edit(draft_id: int):
     form = ModuleEditForm(data=_edit_data(parsed))
     if form.validate_on_submit():
         source, case_source = _source_from(form, parsed)
-        save_draft(draft, source, case_source, current_user)
-        db.session.commit()
-        flash("Draft saved. Learners still see the published version.", "success")
-        return redirect(url_for(".edit", draft_id=draft.id))
+        try:
+            save_draft(draft, source, case_source, current_user)
+        except AuthoringError as exc:
+            form.body.errors = [*form.body.errors, sentence(exc)]
+        else:
+            db.session.commit()
+            flash("Draft saved. Learners still see the published version.", "success")
+            return redirect(url_for(".edit", draft_id=draft.id))
     return render_template("author/edit.html", draft=draft, form=form, problems=problems,
                            parsed=parsed, action=ActionForm()), (422 if form.errors else 200)
 
@@ -167,7 +173,11 @@ def preview(draft_id: int):
 def live_preview():
     """Markdown rendered exactly as sync renders it, for the editor's live preview."""
     series = request.form.get("series") or None
-    text = (request.form.get("markdown") or "")[:200_000]
+    text = request.form.get("markdown") or ""
+    if problem := markup_problem(text):
+        line, message = problem
+        return Response(f'<p class="error">Line {line}: {escape(message)}</p>',
+                        status=422, mimetype="text/html")
     return Response(render_markdown(text, series=series), mimetype="text/html")
 
 

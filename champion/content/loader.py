@@ -16,6 +16,7 @@ from champion.content.frontmatter import (
     parse_yaml,
     split_front_matter,
 )
+from champion.content.limits import markup_problem
 from champion.content.markdown_source import (
     Lines,
     numbered_lines,
@@ -116,6 +117,14 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
         return None
 
 
+def _renderable(path: Path, text: str, report: _Reporter) -> bool:
+    """Whether ``text`` is small and plain enough to render in bounded time (else an error)."""
+    if problem := markup_problem(text):
+        report.error(path, *problem)
+        return False
+    return True
+
+
 def _read_document(
     path: Path, report: _Reporter, *, front_matter_required: bool, raw: bytes | None = None
 ) -> tuple[bytes, Document] | None:
@@ -129,7 +138,7 @@ def _read_document(
         except UnicodeDecodeError:
             report.error(path, 1, "not UTF-8 text")
             loaded = None
-    if loaded is None:
+    if loaded is None or not _renderable(path, loaded[1], report):
         return None
     try:
         doc = split_front_matter(loaded[1])
@@ -246,7 +255,7 @@ def load_content(root: str | Path) -> Content:
     resources = root / "resources.md"
     if resources.is_file():
         loaded = _read(resources, report)
-        if loaded:
+        if loaded and _renderable(resources, loaded[1], report):
             content.resources = loaded[1]
             content.resources_hash = _sha256(loaded[0])
 
