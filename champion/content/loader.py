@@ -33,6 +33,7 @@ from champion.content.model import (
     Severity,
 )
 from champion.content.quiz import parse_quiz
+from champion.content.render import MARKER
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.md$")
@@ -118,9 +119,14 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
 
 
 def _renderable(path: Path, text: str, report: _Reporter) -> bool:
-    """Whether ``text`` is small and plain enough to render in bounded time (else an error)."""
+    """Whether ``text`` renders in bounded time and is free of the marker rendering joins
+    fragments with; an error at its line if not."""
     if problem := markup_problem(text):
         report.error(path, *problem)
+        return False
+    if MARKER in text:
+        report.error(path, text.count("\n", 0, text.index(MARKER)) + 1,
+                     f"'{MARKER}' is reserved: rendering joins fragments with it; remove it")
         return False
     return True
 
