@@ -300,6 +300,20 @@ def test_a_quiz_too_large_is_refused_with_the_limit(app, authoring, author):
     assert "Q1?" not in draft.source
 
 
+def test_the_preview_shows_an_invalid_field_as_a_problem_never_as_a_link(app, authoring, author):
+    draft_id = new_module(author)
+    edit_content(author, draft_id, video="javascript:alert(1)", slides="media/../secret.pdf")
+    response = author.get(f"/author/drafts/{draft_id}/preview")
+    page, text = response.get_data(as_text=True), text_of(response)
+    assert "'video' must be an http(s) URL or a media/ path, got 'javascript:alert(1)'" in text
+    assert "media path 'media/../secret.pdf' must stay inside the series' media/ folder" in text
+    assert 'href="javascript:' not in page and "Watch the recorded presentation" not in page
+    assert "Download slides" not in page
+    edit_content(author, draft_id, video="https://video.example/talk")
+    page = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
+    assert 'href="https://video.example/talk"' in page
+
+
 def test_the_authoring_area_is_for_educators(app, authoring, learner, lead):
     for user in (learner, lead):
         client = app.test_client()

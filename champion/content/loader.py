@@ -381,22 +381,28 @@ def _load_module(
         slug_line=fields.line("slug"),
         meta=dict(doc.meta),
     )
+    # A field with an error is left out of the module, so nothing (a draft's preview
+    # included) can show it: a 'javascript:' video would otherwise become a link.
     video = fields.string("video")
     if video is not None:
         if video.startswith("media/"):
-            if problem := _media_problem(series_dir, video):
-                report.error(path, fields.line("video"), problem)
+            problem = _media_problem(series_dir, video)
         elif urlparse(video).scheme not in ("http", "https") or not urlparse(video).netloc:
-            report.error(path, fields.line("video"),
-                         f"'video' must be an http(s) URL or a media/ path, got {video!r}")
-        module.video = video
+            problem = f"'video' must be an http(s) URL or a media/ path, got {video!r}"
+        else:
+            problem = None
+        if problem:
+            report.error(path, fields.line("video"), problem)
+        else:
+            module.video = video
     slides_file = fields.string("slides")
     if slides_file is not None:
         if problem := _media_problem(series_dir, slides_file):
             report.error(path, fields.line("slides"), problem)
-        elif not slides_file.lower().endswith(".pdf"):
-            report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
-        module.slides_file = slides_file
+        else:
+            if not slides_file.lower().endswith(".pdf"):
+                report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
+            module.slides_file = slides_file
 
     lines = numbered_lines(doc.body, doc.body_line)
     _check_media_links(path, lines, series_dir, report)
