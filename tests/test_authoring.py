@@ -267,8 +267,8 @@ def test_live_preview_refuses_markup_too_costly_to_render(app, authoring, author
     response = post(author, "/author/preview", {"markdown": "Hi.\n\n" + "<a " * 20_000})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert text.startswith('<p class="error">Line 3: markup left open: this &#x27;&lt;a&#x27; '
-                           "is not closed for"), text[:300]
+    assert text.startswith('<p class="error-summary">Line 3: markup left open: this '
+                           "&#x27;&lt;a&#x27; is not closed for"), text[:300]
     assert "<a " not in text
 
 

@@ -176,7 +176,7 @@ def live_preview():
     text = request.form.get("markdown") or ""
     if problem := markup_problem(text):
         line, message = problem
-        return Response(f'<p class="error">Line {line}: {escape(message)}</p>',
+        return Response(f'<p class="error-summary">Line {line}: {escape(message)}</p>',
                         status=422, mimetype="text/html")
     return Response(render_markdown(text, series=series), mimetype="text/html")
 

@@ -17,8 +17,8 @@ import re
 
 MAX_TEXT = 200_000  # characters in one file or one fragment (the largest module: 39,000)
 SCAN_BUDGET = 2_000_000  # characters scanned past open markup (the curriculum: at most 130,000)
-MAX_QUESTIONS = 100  # in one quiz (the curriculum: at most 8)
-MAX_CHOICES = 12  # in one question (the curriculum: at most 5)
+MAX_QUESTIONS = 100  # in one quiz (the curriculum: at most 10)
+MAX_CHOICES = 12  # in one question (the curriculum: at most 6)
 
 # HTML that opens, and what closes it; inline Markdown that the inline processor scans to the
 # end of its paragraph (a link's or footnote's [, emphasis, code, an entity).
