@@ -327,6 +327,57 @@ def test_live_preview_renders_and_sanitizes(app, authoring, author):
     assert response.get_data(as_text=True) == "<p><strong>Bold</strong> </p>"
 
 
+def test_live_preview_refuses_markup_too_costly_to_render(app, authoring, author):
+    response = post(author, "/author/preview", {"markdown": "Hi.\n\n" + "<a " * 20_000})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert text.startswith('<p class="error-summary">Line 3: markup left open: this '
+                           "&#x27;&lt;a&#x27; is not closed for"), text[:300]
+    assert "<a " not in text
+
+
+def test_a_draft_too_costly_to_render_is_refused_and_never_rendered(app, authoring, author):
+    draft_id = new_module(author)
+    before = db.session.get(ModuleDraft, draft_id).source
+    response = edit_content(author, draft_id, body="Hi.\n\n" + "[](" * 20_000)
+    assert response.status_code == 422
+    assert "The module's Markdown, line 11: too much inline markup" in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(ModuleDraft, draft_id).source == before
+    # A draft stored before these limits (or written around them) is not rendered either.
+    db.session.get(ModuleDraft, draft_id).source = before + "\n" + "<!--" * 20_000
+    db.session.commit()
+    page = author.get(f"/author/drafts/{draft_id}")
+    assert page.status_code == 422 and "end the comment with -->" in text_of(page)
+    assert author.get(f"/author/drafts/{draft_id}/preview").status_code == 302
+
+
+def test_a_quiz_too_large_is_refused_with_the_limit(app, authoring, author):
+    draft_id = new_module(author)
+    gift = "".join(f"Q{n}? {{=Yes ~No}}\n\n" for n in range(1, 102))
+    response = post(author, f"/author/drafts/{draft_id}/quiz/import",
+                    {"gift": (io.BytesIO(gift.encode()), "big.gift"), "mode": "replace"},
+                    content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "line 201: question 101: a quiz holds at most 100 questions" in text_of(response)
+    draft = db.session.get(ModuleDraft, draft_id)
+    assert "Q1?" not in draft.source
+
+
+def test_the_preview_shows_an_invalid_field_as_a_problem_never_as_a_link(app, authoring, author):
+    draft_id = new_module(author)
+    edit_content(author, draft_id, video="javascript:alert(1)", slides="media/../secret.pdf")
+    response = author.get(f"/author/drafts/{draft_id}/preview")
+    page, text = response.get_data(as_text=True), text_of(response)
+    assert "'video' must be an http(s) URL or a media/ path, got 'javascript:alert(1)'" in text
+    assert "media path 'media/../secret.pdf' must stay inside the series' media/ folder" in text
+    assert 'href="javascript:' not in page and "Watch the recorded presentation" not in page
+    assert "Download slides" not in page
+    edit_content(author, draft_id, video="https://video.example/talk")
+    page = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
+    assert 'href="https://video.example/talk"' in page
+
+
 def test_the_authoring_area_is_for_educators(app, authoring, learner, lead):
     for user in (learner, lead):
         client = app.test_client()

@@ -504,3 +504,19 @@ def test_pinned_choices_and_see_lines_round_trip_through_gift():
     assert again.see == "Treating breathlessness"
     assert [(c.text, c.pinned) for c in again.choices] == [
         ("A fan", False), ("Oxygen", False), ("None of these", True)]
+
+
+def test_a_gift_file_has_limits_on_size_questions_and_choices():
+    from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS, MAX_TEXT
+
+    question = "Q{n}? {{=Yes ~No}}\n\n"
+    many = "".join(question.format(n=n) for n in range(1, MAX_QUESTIONS + 3))
+    questions, problems = parse_gift(many)
+    assert len(questions) == MAX_QUESTIONS
+    assert problems == [f"line {2 * MAX_QUESTIONS + 1}: question {MAX_QUESTIONS + 1}: a quiz "
+                        f"holds at most {MAX_QUESTIONS} questions"]
+    wide = "Q?\n{=Yes\n" + "".join(f"~No {n}\n" for n in range(MAX_CHOICES)) + "}\n"
+    assert parse_gift(wide) == ([], [f"line {MAX_CHOICES + 2}: question 1 has more than "
+                                     f"{MAX_CHOICES} choices"])
+    assert parse_gift("x" * (MAX_TEXT + 1)) == ([], [
+        f"line 1: the file is {MAX_TEXT + 1:,} characters long; the limit is {MAX_TEXT:,}"])

@@ -99,3 +99,14 @@ def test_pinned_choices_and_see_headings_survive_the_editor():
     assert again.see == "Responding to emotion"
     assert [(c.text, c.pinned) for c in again.choices] == [
         ("A", False), ("B", False), ("None of these", True)]
+
+
+def test_the_editor_holds_so_many_questions_and_choices():
+    from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS
+
+    assert questions_from([question()] * (MAX_QUESTIONS + 1)) == (
+        [], [f"Question {MAX_QUESTIONS + 1}: a quiz holds at most {MAX_QUESTIONS} questions."])
+    wide = question(choices=[("A", True)] + [(f"B{n}", False) for n in range(MAX_CHOICES)])
+    assert questions_from([question(), wide])[1] == [
+        f"Question 2: a question has at most {MAX_CHOICES} choices."]
+    assert questions_from([question()] * MAX_QUESTIONS)[1] == []

@@ -20,6 +20,7 @@ from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.sync import add_version
 from champion.content import Module as ModuleSource
 from champion.content import Problem, Question
+from champion.content.limits import MAX_QUESTIONS, markup_problem
 from champion.content.loader import SLUG, parse_module_source
 from champion.content.writer import write_module
 from champion.errors import OperationError
@@ -88,6 +89,11 @@ def new_module_draft(series: Series, slug: str, title: str, duration: int,
 
 
 def save_draft(draft: ModuleDraft, source: str, case_source: str | None, actor: User) -> None:
+    """Store the draft's Markdown; refuse Markdown too large or too costly to render."""
+    for what, text in (("the module", source), ("the case guide", case_source or "")):
+        if problem := markup_problem(text):
+            line, message = problem
+            raise AuthoringError(f"{what}'s Markdown, line {line}: {message}")
     draft.source = source
     draft.case_source = case_source
     draft.updated_by_id = actor.id
@@ -104,6 +110,9 @@ def import_quiz(draft: ModuleDraft, parsed: ModuleSource, imported: Sequence[Que
                 replace: bool, actor: User) -> None:
     """Questions from a GIFT file: replacing the draft's quiz, or added after it."""
     questions = list(imported) if replace else [*parsed.questions, *imported]
+    if len(questions) > MAX_QUESTIONS:
+        raise AuthoringError(f"the quiz would have {len(questions)} questions; a quiz holds at "
+                             f"most {MAX_QUESTIONS}")
     source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
     save_draft(draft, source, draft.case_source, actor)
     record(actor, "quiz.import", draft, f"{len(imported)} GIFT questions imported into "

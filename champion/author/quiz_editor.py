@@ -7,6 +7,7 @@ from typing import Any
 
 from champion.content import Choice, Question
 from champion.content import Module as ModuleSource
+from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS
 
 BLANK_CHOICE = {"text": "", "correct": False, "pinned": False, "feedback": ""}
 
@@ -72,6 +73,9 @@ def questions_from(data: list[dict]) -> tuple[list[Question], list[str]]:
     editor's empty rows, not choices.
     """
     questions, errors = [], []
+    if len(data) > MAX_QUESTIONS:
+        return [], [f"Question {MAX_QUESTIONS + 1}: a quiz holds at most {MAX_QUESTIONS} "
+                    "questions."]
     for number, item in enumerate(data, start=1):
         choices = [c for c in item["choices"] if (c.get("text") or "").strip()
                    or c.get("correct") or (c.get("feedback") or "").strip()]
@@ -82,6 +86,8 @@ def questions_from(data: list[dict]) -> tuple[list[Question], list[str]]:
                 errors.append(f"Question {number}, choice {index}: the choice has no text.")
         if len(choices) < 2:
             errors.append(f"Question {number}: give at least two choices.")
+        elif len(choices) > MAX_CHOICES:
+            errors.append(f"Question {number}: a question has at most {MAX_CHOICES} choices.")
         elif not any(c.get("correct") for c in choices):
             errors.append(f"Question {number}: mark at least one choice as correct.")
         questions.append(Question(

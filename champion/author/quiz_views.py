@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from champion.author.blueprint import blueprint, draft_or_404, educators
 from champion.author.forms import GiftImportForm, QuizEditForm
-from champion.author.operations import import_quiz, parse_draft, save_quiz
+from champion.author.operations import AuthoringError, import_quiz, parse_draft, save_quiz
 from champion.author.quiz_editor import apply_action, editor_data, field_problems, questions_from
 from champion.extensions import db
+from champion.filters import sentence
 from champion.quizzes.gift import parse_gift, to_gift
 
 
@@ -45,7 +46,12 @@ def quiz(draft_id: int):
         elif not errors:
             questions, errors = questions_from(data)
             if not errors:
-                save_quiz(draft, parsed, questions, current_user)
+                try:
+                    save_quiz(draft, parsed, questions, current_user)
+                except AuthoringError as exc:
+                    return render_template("author/quiz.html", draft=draft, form=form,
+                                           errors=[sentence(exc)],
+                                           gift_form=GiftImportForm()), 422
                 db.session.commit()
                 flash(f"Quiz saved: {len(questions)} question"
                       f"{'' if len(questions) == 1 else 's'}. Publish the draft to give it "
@@ -90,7 +96,11 @@ def quiz_import(draft_id: int):
                                errors=["Nothing was imported. Fix these and try again:", *problems]
                                if problems else ["The file has no questions."],
                                gift_form=form), 422
-    import_quiz(draft, parsed, imported, form.mode.data == "replace", current_user)
+    try:
+        import_quiz(draft, parsed, imported, form.mode.data == "replace", current_user)
+    except AuthoringError as exc:
+        flash(sentence(exc), "error")
+        return redirect(url_for(".quiz", draft_id=draft.id))
     db.session.commit()
     flash(f"{len(imported)} questions imported into the draft.", "success")
     return redirect(url_for(".quiz", draft_id=draft.id))

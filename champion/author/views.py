@@ -5,6 +5,7 @@ analysis in ``analysis_views.py``; every write is an operation in ``operations.p
 from __future__ import annotations
 
 import difflib
+from html import escape
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, send_from_directory, url_for
@@ -32,6 +33,7 @@ from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.queries import module_versions
 from champion.catalog.versions import PreviewVersion
 from champion.content import render_markdown, render_module
+from champion.content.limits import markup_problem
 from champion.content.render import default_media_url
 from champion.content.writer import write_case, write_module
 from champion.extensions import db
@@ -141,10 +143,14 @@ def edit(draft_id: int):
     form = ModuleEditForm(data=_edit_data(parsed))
     if form.validate_on_submit():
         source, case_source = _source_from(form, parsed)
-        save_draft(draft, source, case_source, current_user)
-        db.session.commit()
-        flash("Draft saved. Learners still see the published version.", "success")
-        return redirect(url_for(".edit", draft_id=draft.id))
+        try:
+            save_draft(draft, source, case_source, current_user)
+        except AuthoringError as exc:
+            form.body.errors = [*form.body.errors, sentence(exc)]
+        else:
+            db.session.commit()
+            flash("Draft saved. Learners still see the published version.", "success")
+            return redirect(url_for(".edit", draft_id=draft.id))
     return render_template("author/edit.html", draft=draft, form=form, problems=problems,
                            parsed=parsed, action=ActionForm()), (422 if form.errors else 200)
 
@@ -170,7 +176,11 @@ def preview(draft_id: int):
 def live_preview():
     """Markdown rendered exactly as sync renders it, for the editor's live preview."""
     series = request.form.get("series") or None
-    text = (request.form.get("markdown") or "")[:200_000]
+    text = request.form.get("markdown") or ""
+    if problem := markup_problem(text):
+        line, message = problem
+        return Response(f'<p class="error-summary">Line {line}: {escape(message)}</p>',
+                        status=422, mimetype="text/html")
     draft = db.session.get(ModuleDraft, request.args.get("draft", type=int) or 0)
     options = {"media_url": draft_media_url(draft)} if draft is not None else {}
     return Response(render_markdown(text, series=series, **options), mimetype="text/html")

@@ -18,6 +18,7 @@ from champion.content.frontmatter import (
     split_front_matter,
 )
 from champion.content.itemwriting import check_questions
+from champion.content.limits import markup_problem
 from champion.content.markdown_source import (
     Lines,
     numbered_lines,
@@ -35,6 +36,7 @@ from champion.content.model import (
     Severity,
 )
 from champion.content.quiz import parse_quiz
+from champion.content.render import MARKER
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(?P<order>\d+)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.md$")
@@ -124,6 +126,19 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
         return None
 
 
+def _renderable(path: Path, text: str, report: _Reporter) -> bool:
+    """Whether ``text`` renders in bounded time and is free of the marker rendering joins
+    fragments with; an error at its line if not."""
+    if problem := markup_problem(text):
+        report.error(path, *problem)
+        return False
+    if MARKER in text:
+        report.error(path, text.count("\n", 0, text.index(MARKER)) + 1,
+                     f"'{MARKER}' is reserved: rendering joins fragments with it; remove it")
+        return False
+    return True
+
+
 def _read_document(
     path: Path, report: _Reporter, *, front_matter_required: bool, raw: bytes | None = None
 ) -> tuple[bytes, Document] | None:
@@ -137,7 +152,7 @@ def _read_document(
         except UnicodeDecodeError:
             report.error(path, 1, "not UTF-8 text")
             loaded = None
-    if loaded is None:
+    if loaded is None or not _renderable(path, loaded[1], report):
         return None
     try:
         doc = split_front_matter(loaded[1])
@@ -267,7 +282,7 @@ def load_content(root: str | Path) -> Content:
     resources = root / "resources.md"
     if resources.is_file():
         loaded = _read(resources, report)
-        if loaded:
+        if loaded and _renderable(resources, loaded[1], report):
             content.resources = loaded[1]
             content.resources_hash = _sha256(loaded[0])
 
@@ -390,22 +405,28 @@ def _load_module(
         slug_line=fields.line("slug"),
         meta=dict(doc.meta),
     )
+    # A field with an error is left out of the module, so nothing (a draft's preview
+    # included) can show it: a 'javascript:' video would otherwise become a link.
     video = fields.string("video")
     if video is not None:
         if video.startswith("media/"):
-            if problem := _media_problem(series_dir, video, staged):
-                report.error(path, fields.line("video"), problem)
+            problem = _media_problem(series_dir, video, staged)
         elif urlparse(video).scheme not in ("http", "https") or not urlparse(video).netloc:
-            report.error(path, fields.line("video"),
-                         f"'video' must be an http(s) URL or a media/ path, got {video!r}")
-        module.video = video
+            problem = f"'video' must be an http(s) URL or a media/ path, got {video!r}"
+        else:
+            problem = None
+        if problem:
+            report.error(path, fields.line("video"), problem)
+        else:
+            module.video = video
     slides_file = fields.string("slides")
     if slides_file is not None:
         if problem := _media_problem(series_dir, slides_file, staged):
             report.error(path, fields.line("slides"), problem)
-        elif not slides_file.lower().endswith(".pdf"):
-            report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
-        module.slides_file = slides_file
+        else:
+            if not slides_file.lower().endswith(".pdf"):
+                report.warning(path, fields.line("slides"), "'slides' is usually a PDF deck")
+            module.slides_file = slides_file
 
     lines = numbered_lines(doc.body, doc.body_line)
     _check_media_links(path, lines, series_dir, report, staged)

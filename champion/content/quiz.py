@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS
 from champion.content.markdown_source import Lines, dedent_block
 from champion.content.model import Choice, Question
 
@@ -87,6 +88,17 @@ def parse_quiz(lines: Lines) -> tuple[tuple[Question, ...], list[tuple[int, str,
             _add_line(current, lines.number(index), text, ordinary, problems)
         previous_blank = blank
 
+    if len(drafts) > MAX_QUESTIONS:
+        problems.append((drafts[MAX_QUESTIONS].line, "error",
+                         f"question {MAX_QUESTIONS + 1}: a quiz holds at most {MAX_QUESTIONS} "
+                         "questions"))
+        drafts = drafts[:MAX_QUESTIONS]
+    for draft in drafts:
+        if len(draft.choices) > MAX_CHOICES:
+            problems.append((draft.choices[MAX_CHOICES].line, "error",
+                             f"question {draft.number}: a question has at most {MAX_CHOICES} "
+                             "choices"))
+            del draft.choices[MAX_CHOICES:]
     return tuple(_finish(d, problems) for d in drafts), problems
 
 

@@ -60,7 +60,8 @@ def default_media_url(series: str, path: str) -> str:
 
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
-RENDERER_VERSION = 5  # 4: choices say if pinned, where questions are taught; 5: handouts
+# 4: fragments sanitized one by one; 5: pinned choices, where taught; 6: handouts.
+RENDERER_VERSION = 6
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -108,9 +109,20 @@ def render_markdown(
     """Render Markdown to sanitized HTML, pointing ``media/...`` paths at ``media_url``."""
     if not text.strip():
         return ""
+    return _finish(_convert(text), series=series, media_url=media_url)
+
+
+def _convert(text: str) -> str:
+    """Markdown to HTML, not yet sanitized."""
     md = converter()
     md.reset()
-    html = sanitize(md.convert(text))
+    return md.convert(text)
+
+
+def _finish(html: str, *, series: str | None = None,
+            media_url: MediaUrl = default_media_url) -> str:
+    """Converted HTML sanitized, its tables made scrollable, its media paths made URLs."""
+    html = sanitize(html)
     if "<table>" in html:
         html = html.replace("<table>", _TABLE_OPEN).replace("</table>", "</table>\n</div>")
     if series is not None:
@@ -147,9 +159,10 @@ class RenderedModule:
     handout_html: str | None = None  # the case without its facilitator sections
 
 
-_MARKER = "CHAMPIONFRAGMENTBREAK7Q3Z"
-_MARKER_HTML = f"<p>{_MARKER}</p>"
-_FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>\s*$', re.S)
+# Joins fragments converted together; content holding it is refused (content.loader).
+MARKER = "CHAMPIONFRAGMENTBREAK7Q3Z"
+_MARKER_HTML = f"<p>{MARKER}</p>"
+_FOOTNOTES_START = '<div class="footnote">'
 _FOOTNOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>', re.S)
 _FOOTNOTE_REF_HTML = re.compile(r'href="#fn:([^"]+)"')
 
@@ -160,19 +173,23 @@ def render_many(texts: list[str], **options) -> list[str]:
     Converting costs far more per call than per character, so a module's slides (or its
     quiz's prompts and explanations) are joined by an inert marker paragraph, converted
     once, and split again. Footnote definitions come back as a final extra element.
+    Each fragment is sanitized on its own after the split, so markup one leaves open (a
+    link, a <div>) is closed within it and cannot wrap the fragments after it.
     """
     # Blank fragments (a question without explanation, a slide without notes: most of
     # them) render to "" wherever they stand, so only the others are converted.
     present = [index for index, text in enumerate(texts) if not _is_blank(text)]
     if not present:
         return [""] * (len(texts) + 1)
-    joined = f"\n\n{_MARKER}\n\n".join(texts[index].strip("\n") for index in present)
-    html = render_markdown(joined, **options)
-    footnotes = _FOOTNOTES.search(html)
-    notes_html = footnotes.group(0) if footnotes else ""
-    if footnotes:
-        html = html[:footnotes.start()]
-    parts = [part.strip("\n") for part in html.split(_MARKER_HTML)]
+    joined = f"\n\n{MARKER}\n\n".join(texts[index].strip("\n") for index in present)
+    html = _convert(joined)
+    # Python-Markdown puts the footnote definitions last, in one div (found with rfind: a
+    # regex from each such div to the end would take time in the square of their number).
+    notes_html = ""
+    start = html.rfind(_FOOTNOTES_START)
+    if start != -1 and html.rstrip().endswith("</div>"):
+        html, notes_html = html[:start], _finish(html[start:], **options)
+    parts = [_finish(part, **options).strip("\n") for part in html.split(_MARKER_HTML)]
     if len(parts) != len(present):  # a fragment swallowed the marker (an unclosed construct)
         parts = [render_markdown(texts[index], **options) for index in present]
         notes_html = ""

@@ -47,6 +47,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS, MAX_TEXT
 from champion.content.model import Choice, Question
 from champion.content.quiz import PIN
 
@@ -105,6 +106,9 @@ def parse_gift(text: str) -> tuple[list[Question], list[str]]:
     of ``text`` where the question starts (its first line that isn't a comment) or where
     the problem is. A question with a problem is skipped; the others are still returned.
     """
+    if len(text) > MAX_TEXT:
+        return [], [f"line 1: the file is {len(text):,} characters long; "
+                    f"the limit is {MAX_TEXT:,}"]
     questions: list[Question] = []
     problems: list[str] = []
     number = 0
@@ -112,6 +116,9 @@ def parse_gift(text: str) -> tuple[list[Question], list[str]]:
         if block.text.startswith("$CATEGORY:"):
             continue
         number += 1
+        if number > MAX_QUESTIONS:
+            return questions, [*problems, f"line {block.lines[0][0]}: question {number}: "
+                               f"a quiz holds at most {MAX_QUESTIONS} questions"]
         try:
             questions.append(_question(block, number))
         except _Refused as refused:
@@ -232,6 +239,9 @@ def _choices(
     """The choices in ``answers``, which starts at offset ``base`` of the block's ``text``."""
     single = "=" in answers  # as in Moodle: any '=' makes a single-answer question
     markers = [m.start() for m in re.finditer(r"[=~]", answers)]
+    if len(markers) > MAX_CHOICES:
+        raise refuse(f"has more than {MAX_CHOICES} choices",
+                     block.line_at(text, base + markers[MAX_CHOICES]))
     pieces = []
     lead = answers[: markers[0]] if markers else answers
     if lead.strip(_SPACE):  # Moodle reads text before the first marker as a wrong answer

@@ -8,7 +8,7 @@ import nh3
 
 import champion.content.render as render
 from champion.content import load_content, render_markdown, render_module
-from tests.content.test_loader import INDEX, module, write
+from tests.content.test_loader import GOOD_QUIZ, INDEX, module, write
 from tests.helpers import FIXTURE_CONTENT
 
 
@@ -103,3 +103,31 @@ def test_blank_fragments_are_not_converted(monkeypatch):
                                                             ""]
     assert conversions == [1]  # the two fragments in one conversion
     assert render.render_many([]) == [""]  # no fragments, no footnotes
+
+
+def test_markup_left_open_in_one_fragment_stays_in_it():
+    # A link left open on one slide used to wrap every slide after it (issue 14 #15).
+    first, second, third, notes = render.render_many(
+        ['Slide <a href="https://evil.example">click', "Slide two", "Three[^1]\n\n[^1]: A note."])
+    assert first.count("<a ") == first.count("</a>")
+    assert second == "<p>Slide two</p>"
+    assert "<a " not in third.split('<sup id="fnref:1">')[0]
+    assert "A note." in notes and notes.count("<div") == notes.count("</div>")
+
+
+def test_footnote_divs_written_by_hand_stay_in_their_fragment():
+    first, second, notes = render.render_many(
+        ['<div class="footnote">mine</div>', "Two[^1]\n\n[^1]: The real one."])
+    assert first == '<div class="footnote">mine</div>'
+    assert "Two" in second and "The real one" not in second
+    assert "The real one" in notes and "mine" not in notes
+
+
+def test_content_holding_the_fragment_marker_is_refused_at_its_line(tmp_path):
+    body = f"Teach.\n\nA {render.MARKER} here.\n" + GOOD_QUIZ
+    write(tmp_path, {"s/index.md": INDEX, "s/01-a.md": module(body=body)})
+    content = load_content(tmp_path)
+    assert [str(p) for p in content.problems] == [
+        f"s/01-a.md:7: error: '{render.MARKER}' is reserved: rendering joins fragments with "
+        "it; remove it"]
+    assert content.modules == []

@@ -338,3 +338,24 @@ def test_a_presenter_drives_the_room_and_a_learner_resumes_on_a_phone(
     assert again.inner_text("[data-current]") == "3"
     assert no_horizontal_scroll(again)
     check_accessibility(again, "slides-phone")
+
+
+def test_the_editor_warns_about_alt_text_and_says_why_a_preview_is_refused(
+        app, live_server, new_page, educator):
+    sync_curriculum()
+    base, page = live_server, new_page()
+    sign_in(page, base, educator.email)
+    page.goto(base + "/author/modules/new")
+    page.select_option("select[name=series]", "part-2")
+    page.fill("input[name=title]", "Mouth care")
+    page.fill("input[name=slug]", "mouth-care")
+    page.fill("input[name=duration]", "5")
+    page.click("main button[type=submit]")
+    page.fill("textarea[name=body]", "## Look\n\n![](https://example.org/mouth.png)")
+    page.click("text=Save the draft")
+    notice = " ".join(page.inner_text("main .notice").split())
+    assert ('Warning: image without alt text: describe it, or use alt="" if it is decorative'
+            in notice)
+    page.fill("textarea[name=body]", "Hi.\n\n" + "<a " * 20_000)
+    page.wait_for_selector("#body-preview .error-summary")
+    assert "markup left open: this '<a' is not closed" in page.inner_text("#body-preview")

@@ -18,7 +18,10 @@
     body.set("csrf_token", token);
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "X-CSRFToken": token } })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      // 422: the text is refused (too large or too costly to render); the body says why.
+      .then(function (response) {
+        return response.ok || response.status === 422 ? response.text() : null;
+      })
       .then(function (html) { if (html !== null) target.innerHTML = html; });
   }
 
