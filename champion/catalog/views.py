@@ -121,8 +121,8 @@ def handout(series_slug: str, module_slug: str):
     module = find_live_module(series_slug, module_slug, "case")
     if not module.version.has_case or module.version.handout_html is None:
         abort(404)
-    return render_template("catalog/handout.html", series=module.series, module=module,
-                           version=module.version)
+    return render_template("catalog/case.html", series=module.series, module=module,
+                           version=module.version, handout=True)
 
 
 @blueprint.get("/modules/<series_slug>/media/<path:filename>")
