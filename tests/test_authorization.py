@@ -13,7 +13,7 @@ from sqlalchemy import select
 from champion.auth.models import Role
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module, ModuleDraft
-from champion.departments.models import Department, DepartmentInvite
+from champion.departments.models import Department, DepartmentInvite, MembershipRequest
 from champion.extensions import db
 from champion.quizzes.models import Attempt
 from tests.conftest import csrf_token, login, make_user
@@ -53,6 +53,8 @@ RULES: dict[str, dict[str, object]] = {
     "badges.certificate": OWNER, "badges.certificate_download": OWNER,
     "badges.evaluations": EDUCATORS,
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
+    "departments.requests": SIGNED_IN, "departments.decide": OWNER,
+    "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
 }
 
 
@@ -81,7 +83,8 @@ def world(app, synced, department, lead, learner, educator, admin):
     draft = ModuleDraft(module=module, series=module.series, filename="01-first-steps.md",
                         source=module.current_version.source)
     invite = DepartmentInvite(department=department, created_by=lead)
-    db.session.add_all([draft, invite])
+    request = MembershipRequest(department=other, user=learner)
+    db.session.add_all([draft, invite, request])
     db.session.commit()
     return {"users": {"learner": learner, "educator": educator, "other_lead": other_lead,
                       "lead": lead, "admin": admin},
@@ -89,7 +92,8 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "filename": "figure.gif", "uid": award.uid, "attempt_id": attempt.id,
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
-                       "token": "not-a-valid-token"}}
+                       "token": "not-a-valid-token", "request_id": request.id,
+                       "decision": "decline"}}
 
 
 def url_for_rule(rule, values) -> str:

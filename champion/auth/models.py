@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,16 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]  # personal data erased; records kept anonymous
+    # When the person proved they receive mail at ``email`` (None: not yet). Badges are
+    # held and departments can't be joined until then.
+    email_verified_at: Mapped[datetime | None]
+    # The department whose lead (or roster) created the account, if one did: only that
+    # department may hand out a set-password link for it.
+    created_by_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"))
+    # Drawn anew when the role, departments or active flag change: every emailed or
+    # handed-out link names the generation it was made in, so those changes kill it.
+    link_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
@@ -54,6 +64,14 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         # The session names the password it was opened with: a new password ends it.
         return f"{self.id}:{self.password_fingerprint}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def invalidate_links(self) -> None:
+        """End every pending set-password, reset and verification link for this account."""
+        self.link_generation = (self.link_generation or 0) + 1
 
     def has_role(self, *roles: Role | str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
@@ -71,7 +89,3 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()

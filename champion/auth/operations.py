@@ -8,8 +8,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from champion.audit.operations import record
-from champion.auth.models import Role, User, normalize_email
+from champion.auth.emails import EmailAddressError, email_address, lookup_key
+from champion.auth.models import Role, User
 from champion.auth.passwords import password_problem
+from champion.database import utcnow
 from champion.departments.models import Department
 from champion.errors import OperationError
 from champion.extensions import db
@@ -20,7 +22,7 @@ class AccountError(OperationError):
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    return db.session.scalar(select(User).where(User.email == lookup_key(email)))
 
 
 def create_user(
@@ -29,9 +31,19 @@ def create_user(
     password: str | None,
     role: Role | str = Role.LEARNER,
     departments: Iterable[Department] = (),
+    *,
+    email_verified: bool = False,
+    created_by_department: Department | None = None,
 ) -> User:
-    """Create an account; learners join ``departments``, leads lead them. Caller commits."""
-    email = normalize_email(email)
+    """Create an account; learners join ``departments``, leads lead them. Caller commits.
+
+    ``email_verified`` only where the address was proved some other way (a mailbox link
+    already used, a trusted identity provider); otherwise it is verified by a link.
+    """
+    try:
+        email = email_address(email)
+    except EmailAddressError as exc:
+        raise AccountError(str(exc)) from exc
     if find_user(email) is not None:
         raise AccountError(f"an account with the email {email} already exists")
     try:
@@ -40,7 +52,10 @@ def create_user(
         raise AccountError(
             f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}"
         ) from exc
-    user = User(email=email, name=name.strip(), role=role.value)
+    user = User(email=email, name=name.strip(), role=role.value,
+                email_verified_at=utcnow() if email_verified else None,
+                created_by_department_id=created_by_department.id
+                if created_by_department is not None else None)
     if password is not None:
         set_password(user, password)
     db.session.add(user)
@@ -57,6 +72,7 @@ def change_role(user: User, role: Role | str, actor: User) -> None:
         return
     previous = user.role
     user.role = role.value
+    user.invalidate_links()  # a link handed out for a learner must not open a lead's account
     record(actor, "user.role", user, f"{user.email}: role {previous} → {role.value}",
            previous=previous, role=role.value)
 
@@ -68,6 +84,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.active == active:
         return
     user.active = active
+    user.invalidate_links()
     record(actor, "user.activate" if active else "user.deactivate", user,
            f"{user.email} {'reactivated' if active else 'deactivated'}")
 

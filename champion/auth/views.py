@@ -19,6 +19,7 @@ from champion.auth.forms import (
 from champion.auth.models import User
 from champion.auth.operations import AccountError, create_user, find_user, set_password
 from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token, user_for_token
+from champion.auth.verification import mark_email_verified, send_verification
 from champion.extensions import db, login_manager
 from champion.mail import send_mail
 from champion.security import limiter
@@ -87,8 +88,10 @@ def register():
             )
         else:
             _sign_in(user)
+            send_verification(user)
             db.session.commit()
-            flash(f"Welcome, {user.name}. Pick any module to begin.", "success")
+            flash(f"Welcome, {user.name}. Pick any module to begin. We sent a link to "
+                  f"{user.email}: use it to confirm your address.", "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)
 
@@ -157,6 +160,8 @@ def _new_password(token: str, purpose: str):
             form.password.errors.append(str(exc))
         else:
             record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")
+            # The link reached the person through that address: it proves the mailbox.
+            mark_email_verified(user, how=purpose)
             _sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
