@@ -289,3 +289,11 @@ def smtp(app):
     yield inbox
     app.config.update(CHAMPION_SMTP_HOST=None, CHAMPION_SMTP_PORT=25)
     controller.stop()
+
+
+def mailed_link(raw: str, path: str) -> str:
+    """The first link under ``path`` (e.g. ``/auth/verify/``) in a received message."""
+    import email
+
+    body = email.message_from_string(raw).get_payload(decode=True).decode()
+    return re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S*)", body)[0]

@@ -32,6 +32,11 @@ class RenameForm(FlaskForm):
                        filters=[strip])
 
 
+class PersonNameForm(FlaskForm):
+    name = StringField("Full name", validators=[InputRequired("Enter the name."),
+                                                Length(max=120)], filters=[strip])
+
+
 class LeadForm(FlaskForm):
     email = EmailField(
         "Email of the lead",

@@ -77,6 +77,25 @@ def change_role(user: User, role: Role | str, actor: User) -> None:
            previous=previous, role=role.value)
 
 
+NAME_MAX = 120
+
+
+def rename_user(user: User, name: str, actor: User | None) -> None:
+    """Change the name badges and certificates show: the one way a name changes, audited."""
+    name = name.strip()
+    if not name:
+        raise AccountError("enter the person's name")
+    if len(name) > NAME_MAX:
+        raise AccountError(f"a name is at most {NAME_MAX} characters")
+    if user.deleted_at is not None:
+        raise AccountError("this account is deleted")
+    if user.name == name:
+        return
+    previous, user.name = user.name, name
+    record(actor, "user.rename", user, f"{user.email}: name {previous} → {name}",
+           previous=previous, name=name)
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivate (sign-in refused, history kept) or reactivate an account."""
     if user.id == actor.id and not active:

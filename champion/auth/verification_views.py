@@ -20,7 +20,7 @@ class ConfirmForm(FlaskForm):
 
 
 def _account_key() -> str:
-    return f"verify:{current_user.get_id() if current_user.is_authenticated else ''}"
+    return f"verify:{current_user.id if current_user.is_authenticated else ''}"
 
 
 @blueprint.route("", methods=["GET", "POST"], endpoint="pending")

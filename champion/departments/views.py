@@ -39,7 +39,7 @@ class DecisionForm(FlaskForm):
 
 def _joiner_key() -> str:
     """Rate-limit key: the signed-in account guessing codes, whatever address it uses."""
-    return f"join:{current_user.get_id() if current_user.is_authenticated else ''}"
+    return f"join:{current_user.id if current_user.is_authenticated else ''}"
 
 
 def _refused(response) -> bool:
