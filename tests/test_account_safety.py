@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
@@ -359,3 +359,24 @@ def test_a_name_changes_only_through_an_audited_admin_action(app, admin, learner
     assert "Test Learner → Dr Ann Lee" in event.summary
     blank = client.post(url, data={"csrf_token": token, "name": "  "})
     assert blank.status_code == 422
+
+
+def test_a_declined_request_is_not_mailed_again(app, smtp, department, lead):
+    person = make_user(Role.LEARNER, email="person@example.org")
+    client = signed_in(app, lead)
+    post(client, "/team/gyn-onc/members", {"email": person.email, "name": "X"})
+    request = db.session.scalar(select(MembershipRequest))
+    post(signed_in(app, person), f"/me/requests/{request.id}/decline")
+    post(client, "/team/gyn-onc/members", {"email": person.email, "name": "X"})
+    assert len(smtp.messages) == 1
+    assert db.session.scalar(select(func.count()).select_from(MembershipRequest)) == 1
+
+
+def test_a_mail_server_down_does_not_refuse_a_registration(app):
+    app.config.update(CHAMPION_SMTP_HOST="127.0.0.1", CHAMPION_SMTP_PORT=9)  # nothing listens
+    try:
+        assert accepted_by_registration(app, "down@example.org")
+    finally:
+        app.config.update(CHAMPION_SMTP_HOST=None, CHAMPION_SMTP_PORT=25)
+    user = db.session.scalar(select(User).where(User.email == "down@example.org"))
+    assert user is not None and not user.email_verified

@@ -14,7 +14,7 @@ from champion.auth.tokens import VERIFY_EMAIL_LIFETIME, make_token
 from champion.badges.models import BadgeAward
 from champion.badges.operations import award_earned_badges
 from champion.database import utcnow
-from champion.mail import send_mail
+from champion.mail import notify
 from champion.urls import external_url
 
 
@@ -22,7 +22,7 @@ def send_verification(user: User) -> bool:
     """Mail ``user`` a link that verifies their address; True if a server took the mail."""
     link = external_url("verification.confirm", token=make_token(user, "verify-email"))
     days = VERIFY_EMAIL_LIFETIME.days
-    sent = send_mail(user.email, "Confirm your email address for Champion", (
+    sent = notify(user.email, "Confirm your email address for Champion", (
         f"Hello {user.name},\n\nPlease confirm that this is your email address, so that your "
         f"badges can name it and your department can add you. The link works for {days} "
         f"days:\n\n{link}\n\nIf you did not create a Champion account, ignore this message."

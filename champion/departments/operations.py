@@ -29,7 +29,7 @@ from champion.departments.models import (
 from champion.departments.roster import Roster
 from champion.errors import OperationError
 from champion.extensions import db
-from champion.mail import send_mail
+from champion.mail import notify
 from champion.urls import external_url
 
 
@@ -207,6 +207,9 @@ def join_with_invite(user: User, code: str) -> Department:
     return invite.department
 
 
+DECLINE_STANDS = timedelta(days=30)
+
+
 def request_membership(department: Department, user: User, actor: User | None
                        ) -> MembershipRequest:
     """Ask an existing account to join; it joins only if its owner accepts."""
@@ -216,13 +219,21 @@ def request_membership(department: Department, user: User, actor: User | None
         MembershipRequest.decided_at.is_(None)))
     if pending is not None:
         return pending
+    # A "no" stands for a while: a lead can't turn requests into a stream of mail.
+    declined = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.department_id == department.id,
+        MembershipRequest.user_id == user.id,
+        MembershipRequest.accepted.is_(False),
+        MembershipRequest.decided_at > utcnow() - DECLINE_STANDS))
+    if declined is not None:
+        return declined
     request = MembershipRequest(department=department, user=user,
                                 requested_by_id=actor.id if actor else None)
     db.session.add(request)
     record(actor, "member.request", department,
            f"{user.email} asked to join {department.name}", user_id=user.id)
     if user.active and user.deleted_at is None:
-        send_mail(user.email, f"{department.name} asks you to join it on Champion", (
+        notify(user.email, f"{department.name} asks you to join it on Champion", (
             f"Hello {user.name},\n\n{department.name} would like you to join it on Champion. "
             "Its leads would then see your progress, badges and quiz results.\n\n"
             f"Accept or decline when you are signed in: "
