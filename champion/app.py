@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
+    from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
     from champion.author import analysis_views, quiz_views, views  # noqa: F401  (routes)
     from champion.author.blueprint import blueprint as author
@@ -134,8 +135,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.quizzes.views import blueprint as quizzes
     from champion.team.views import blueprint as team
 
-    for blueprint in (main, auth, catalog, quizzes, progress, badges, departments, team, admin,
-                      author):
+    for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
+                      team, admin, author):
         app.register_blueprint(blueprint)
 
 

@@ -179,10 +179,12 @@ def users_create(email: str, name: str, role: str, departments: tuple[str, ...])
               help="The department the learners join.")
 @with_appcontext
 def users_import(csv_file: str, slug: str) -> None:
-    """Bulk-create or update learners from a roster (columns email,name).
+    """Bulk-create learners from a roster (columns email,name).
 
     A roster with any bad row is refused whole, each bad row named by its number.
     New accounts get a set-password link, printed here; no password is ever in the CSV.
+    An existing account is never changed: it is asked to join, and joins if its owner
+    accepts.
     """
     [department] = _departments((slug,))
     try:
@@ -198,8 +200,9 @@ def users_import(csv_file: str, slug: str) -> None:
         raise click.ClickException("roster refused: fix the rows above; nothing was changed")
     result = import_roster(department, roster, actor=None)
     db.session.commit()
-    click.echo(f"{len(result.created)} created, {len(result.updated)} updated, "
-               f"{len(result.unchanged)} unchanged; {result.joined} joined {department.slug}")
+    click.echo(f"{len(result.created)} created, {len(result.requested)} asked to join, "
+               f"{len(result.unchanged)} already members; {result.joined} joined "
+               f"{department.slug}")
     for new in result.created:
         click.echo(f"{new.user.email}\t{new.link}")
 
@@ -342,7 +345,9 @@ def demo_command() -> None:
         password = secrets.token_urlsafe(12)
         user: User | None = find_user(email)
         if user is None:
-            user = create_user(email, name, password, role=role, departments=[department])
+            # Demo addresses can't receive mail; they count as verified so badges show.
+            user = create_user(email, name, password, role=role, departments=[department],
+                               email_verified=True)
         else:
             set_password(user, password)
         rows.append((role.value, email, password))

@@ -29,3 +29,13 @@ def send_mail(to: str, subject: str, body: str) -> bool:
             smtp.login(config["CHAMPION_SMTP_USERNAME"], config["CHAMPION_SMTP_PASSWORD"] or "")
         smtp.send_message(message)
     return True
+
+
+def notify(to: str, subject: str, body: str) -> bool:
+    """Send a notice whose failure must not undo the change it reports (a mail server
+    down never refuses a registration or a roster); False, and a log line, if not sent."""
+    try:
+        return send_mail(to, subject, body)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("email to %s not sent: %s", to, subject)
+        return False

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
@@ -237,3 +239,27 @@ def count_queries(app: Flask):
 
 def table_names() -> set[str]:
     return set(inspect(db.engine).get_table_names())
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content.decode("utf-8", "replace"))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free port; the app sends to it; ``.messages`` are received."""
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(CHAMPION_SMTP_HOST="127.0.0.1", CHAMPION_SMTP_PORT=port)
+    yield inbox
+    app.config.update(CHAMPION_SMTP_HOST=None, CHAMPION_SMTP_PORT=25)
+    controller.stop()

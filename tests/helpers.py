@@ -55,6 +55,14 @@ def post(client: FlaskClient, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
+def mailed_link(raw: str, path: str) -> str:
+    """The first link under ``path`` (e.g. ``/auth/verify/``) in a received message."""
+    import email
+
+    body = email.message_from_string(raw).get_payload(decode=True).decode()
+    return re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S*)", body)[0]
+
+
 # --- Content and people --------------------------------------------------------------------
 
 
@@ -67,13 +75,16 @@ def sync(path: Path = FIXTURE_CONTENT):
     return report
 
 
-def make_user(role: Role, email: str | None = None, department: Department | None = None) -> User:
+def make_user(role: Role, email: str | None = None, department: Department | None = None,
+              *, verified: bool = True) -> User:
+    """An account of ``role``; its email verified unless a test is about verification."""
     user = create_user(
         email or f"{role.value}@example.org",
         f"Test {role.value.title()}",
         PASSWORD,
         role=role,
         departments=[department] if department else [],
+        email_verified=verified,
     )
     db.session.commit()
     return user

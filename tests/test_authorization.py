@@ -14,7 +14,7 @@ from champion.auth.models import Role
 from champion.author.operations import staging_dir
 from champion.badges.models import BadgeAward
 from champion.catalog.models import Module, ModuleDraft
-from champion.departments.models import Department, DepartmentInvite
+from champion.departments.models import Department, DepartmentInvite, MembershipRequest
 from champion.extensions import db
 from champion.quizzes.models import Attempt
 from tests.helpers import complete_module, csrf_token, login, make_user
@@ -55,6 +55,8 @@ RULES: dict[str, dict[str, object]] = {
     "badges.certificate": OWNER, "badges.certificate_download": OWNER,
     "badges.evaluations": EDUCATORS,
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
+    "departments.requests": SIGNED_IN, "departments.decide": OWNER,
+    "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
 }
 
 
@@ -83,7 +85,8 @@ def world(app, synced, department, lead, learner, educator, admin):
     draft = ModuleDraft(module=module, series=module.series, filename="01-first-steps.md",
                         source=module.current_version.source)
     invite = DepartmentInvite(department=department, created_by=lead)
-    db.session.add_all([draft, invite])
+    request = MembershipRequest(department=other, user=learner)
+    db.session.add_all([draft, invite, request])
     db.session.commit()
     staged = staging_dir(draft)  # an upload waiting with the draft
     staged.mkdir(parents=True, exist_ok=True)
@@ -94,7 +97,8 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "filename": "figure.gif", "uid": award.uid, "attempt_id": attempt.id,
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
-                       "token": "not-a-valid-token"}}
+                       "token": "not-a-valid-token", "request_id": request.id,
+                       "decision": "decline"}}
 
 
 def url_for_rule(rule, values) -> str:

@@ -16,7 +16,7 @@ from tests.conftest import TEST_DATABASE_URL
 
 EXPECTED_TABLES = {
     "users", "departments", "department_members", "department_leads", "department_invites",
-    "programme_evaluations", "module_drafts",
+    "programme_evaluations", "module_drafts", "membership_requests",
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "alembic_version",

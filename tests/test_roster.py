@@ -16,7 +16,8 @@ def test_every_bad_row_is_named():
     roster = parse_roster("name,email\nAnn,ann@example.org\nBob,not-an-email\n,c@example.org\n"
                           "Ann again,ANN@example.org\nDee,\n")
     assert roster.errors == [
-        "row 3: 'not-an-email' is not a valid email address",
+        "row 3: 'not-an-email' is not a valid email address (an email address must have an "
+        "@-sign)",
         "row 4: missing name",
         "row 5: ann@example.org is a duplicate of row 2",
         "row 6: missing email",
@@ -35,4 +36,5 @@ def test_header_problems():
 
 def test_row_numbers_count_file_lines_even_with_quoted_newlines():
     roster = parse_roster('email,name\na@example.org,"Ann\nLee"\nbad,Bob\n')
-    assert roster.errors == ["row 4: 'bad' is not a valid email address"]
+    assert roster.errors == [
+        "row 4: 'bad' is not a valid email address (an email address must have an @-sign)"]

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -161,29 +160,6 @@ def test_limits_are_shared_across_workers_through_redis(database_url, tmp_path):
         for app in (first, second):
             with app.app_context():
                 db.engine.dispose()
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content.decode("utf-8", "replace"))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(CHAMPION_SMTP_HOST="127.0.0.1", CHAMPION_SMTP_PORT=port)
-    yield inbox
-    app.config.update(CHAMPION_SMTP_HOST=None, CHAMPION_SMTP_PORT=25)
-    controller.stop()
 
 
 def test_password_reset_by_email_ends_other_sessions(app, smtp, learner):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp
 
-from champion.auth.forms import strip
+from champion.auth.forms import strip, valid_email
 from champion.auth.models import Role
 
 
@@ -32,10 +32,15 @@ class RenameForm(FlaskForm):
                        filters=[strip])
 
 
+class PersonNameForm(FlaskForm):
+    name = StringField("Full name", validators=[InputRequired("Enter the name."),
+                                                Length(max=120)], filters=[strip])
+
+
 class LeadForm(FlaskForm):
     email = EmailField(
         "Email of the lead",
         validators=[InputRequired("Enter the email of an existing account."),
-                    Email("Enter a valid email address."), Length(max=254)],
+                    valid_email, Length(max=254)],
         filters=[strip],
     )

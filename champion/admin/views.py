@@ -7,11 +7,17 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from champion.admin.forms import DepartmentForm, LeadForm, RenameForm, RoleForm
+from champion.admin.forms import DepartmentForm, LeadForm, PersonNameForm, RenameForm, RoleForm
 from champion.audit.models import AuditEvent
 from champion.auth.access import role_required
 from champion.auth.models import Role, User
-from champion.auth.operations import AccountError, change_role, find_user, set_active
+from champion.auth.operations import (
+    AccountError,
+    change_role,
+    find_user,
+    rename_user,
+    set_active,
+)
 from champion.auth.privacy import DeletionError, delete_account
 from champion.badges.forms import RevokeForm
 from champion.badges.models import BadgeAward
@@ -73,7 +79,7 @@ def people():
 
 
 def _person_page(user: User, role_form: RoleForm | None = None, status: int = 200,
-                 revoke_form: RevokeForm | None = None):
+                 revoke_form: RevokeForm | None = None, name_form: PersonNameForm | None = None):
     memberships = db.session.scalars(
         select(Department).join(department_members,
                                 department_members.c.department_id == Department.id)
@@ -93,6 +99,7 @@ def _person_page(user: User, role_form: RoleForm | None = None, status: int = 20
         "admin/person.html", person=user, memberships=memberships, led=led, events=events,
         role_form=role_form or RoleForm(data={"role": user.role}), action=ActionForm(),
         awards=awards, revoke_form=revoke_form or RevokeForm(),
+        name_form=name_form or PersonNameForm(data={"name": user.name}),
     ), status
 
 
@@ -116,6 +123,23 @@ def person_role(user_id: int):
         return _person_page(user, form, 422)
     db.session.commit()
     flash(f"{user.name} is now {user.role}.", "success")
+    return redirect(url_for(".person", user_id=user.id))
+
+
+@blueprint.post("/people/<int:user_id>/name")
+@role_required(Role.ADMIN)
+def person_name(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = PersonNameForm()
+    if not form.validate_on_submit():
+        return _person_page(user, status=422, name_form=form)
+    try:
+        rename_user(user, form.name.data, current_user)
+    except AccountError as exc:
+        form.name.errors.append(sentence(exc))
+        return _person_page(user, status=422, name_form=form)
+    db.session.commit()
+    flash(f"The name is now {user.name}.", "success")
     return redirect(url_for(".person", user_id=user.id))
 
 

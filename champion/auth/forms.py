@@ -5,13 +5,24 @@ from __future__ import annotations
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from champion.auth.emails import EmailAddressError, email_address
 from champion.auth.passwords import password_problem
 
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+def valid_email(form: FlaskForm, field: EmailField) -> None:
+    """The one email rule (champion.auth.emails), as a form validator."""
+    if field.data:
+        try:
+            email_address(field.data)
+        except EmailAddressError as exc:
+            raise ValidationError(
+                f"Enter a valid email address, like name@hospital.org ({exc.reason}).") from exc
 
 
 class NewPasswordForm(FlaskForm):
@@ -55,7 +66,7 @@ class RegistrationForm(NewPasswordForm):
         "Email",
         validators=[
             InputRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@hospital.org."),
+            valid_email,
             Length(max=254),
         ],
         filters=[strip],

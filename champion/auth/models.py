@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from champion.auth.passwords import hash_password, password_matches
@@ -45,6 +45,18 @@ class User(UserMixin, db.Model):
     # (sign-out, a new password, deactivation, a role change) ends them all, even copies.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
+
+    # When the person proved they receive mail at ``email`` (None: not yet). Badges are
+    # held and departments can't be joined until then.
+    email_verified_at: Mapped[datetime | None]
+    # The department whose lead (or roster) created the account, if one did: only that
+    # department may hand out a set-password link for it.
+    created_by_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"))
+    # Drawn anew when the role, departments or active flag change: every emailed or
+    # handed-out link names the generation it was made in, so those changes kill it.
+    link_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
         return self.active
@@ -63,6 +75,14 @@ class User(UserMixin, db.Model):
         """Every session and remember cookie issued so far stops loading this account."""
         self.session_generation = (self.session_generation or 0) + 1
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def invalidate_links(self) -> None:
+        """End every pending set-password, reset and verification link for this account."""
+        self.link_generation = (self.link_generation or 0) + 1
+
     def has_role(self, *roles: Role | str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
         return self.role == Role.ADMIN or self.role in {str(r) for r in roles}
@@ -76,7 +96,3 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()

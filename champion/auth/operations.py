@@ -11,13 +11,16 @@ from flask import current_app
 from sqlalchemy import select
 
 from champion.audit.operations import record
-from champion.auth.models import Role, User, normalize_email
+from champion.auth.emails import EmailAddressError, email_address, lookup_key
+from champion.auth.models import Role, User
 from champion.auth.passwords import hash_password, password_matches, password_problem
 from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token
+from champion.auth.verification import mark_email_verified, send_verification
+from champion.database import utcnow
 from champion.departments.models import Department
 from champion.errors import OperationError
 from champion.extensions import db
-from champion.mail import send_mail
+from champion.mail import notify
 from champion.urls import external_url
 
 
@@ -26,7 +29,7 @@ class AccountError(OperationError):
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    return db.session.scalar(select(User).where(User.email == lookup_key(email)))
 
 
 def create_user(
@@ -35,9 +38,19 @@ def create_user(
     password: str | None,
     role: Role | str = Role.LEARNER,
     departments: Iterable[Department] = (),
+    *,
+    email_verified: bool = False,
+    created_by_department: Department | None = None,
 ) -> User:
-    """Create an account; learners join ``departments``, leads lead them. Caller commits."""
-    email = normalize_email(email)
+    """Create an account; learners join ``departments``, leads lead them. Caller commits.
+
+    ``email_verified`` only where the address was proved some other way (a mailbox link
+    already used, a trusted identity provider); otherwise it is verified by a link.
+    """
+    try:
+        email = email_address(email)
+    except EmailAddressError as exc:
+        raise AccountError(str(exc)) from exc
     if find_user(email) is not None:
         raise AccountError(f"an account with the email {email} already exists")
     try:
@@ -46,7 +59,10 @@ def create_user(
         raise AccountError(
             f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}"
         ) from exc
-    user = User(email=email, name=name.strip(), role=role.value)
+    user = User(email=email, name=name.strip(), role=role.value,
+                email_verified_at=utcnow() if email_verified else None,
+                created_by_department_id=created_by_department.id
+                if created_by_department is not None else None)
     if password is not None:
         set_password(user, password)
     db.session.add(user)
@@ -64,8 +80,28 @@ def change_role(user: User, role: Role | str, actor: User) -> None:
     previous = user.role
     user.role = role.value
     user.end_sessions()  # a session opened with the old powers doesn't keep them
+    user.invalidate_links()  # a link handed out for a learner must not open a lead's account
     record(actor, "user.role", user, f"{user.email}: role {previous} → {role.value}",
            previous=previous, role=role.value)
+
+
+NAME_MAX = 120
+
+
+def rename_user(user: User, name: str, actor: User | None) -> None:
+    """Change the name badges and certificates show: the one way a name changes, audited."""
+    name = name.strip()
+    if not name:
+        raise AccountError("enter the person's name")
+    if len(name) > NAME_MAX:
+        raise AccountError(f"a name is at most {NAME_MAX} characters")
+    if user.deleted_at is not None:
+        raise AccountError("this account is deleted")
+    if user.name == name:
+        return
+    previous, user.name = user.name, name
+    record(actor, "user.rename", user, f"{user.email}: name {previous} → {name}",
+           previous=previous, name=name)
 
 
 def set_active(user: User, active: bool, actor: User) -> None:
@@ -77,6 +113,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:
         user.end_sessions()
+    user.invalidate_links()
     record(actor, "user.activate" if active else "user.deactivate", user,
            f"{user.email} {'reactivated' if active else 'deactivated'}")
 
@@ -96,7 +133,7 @@ def authenticate(email: str, password: str, ip: str | None) -> User | None:
                         current_app.config["PASSWORD_HASH_METHOD"]):
         return user
     record(None, "auth.login_failed", user,
-           f"failed sign-in for {normalize_email(email)[:254]}"
+           f"failed sign-in for {lookup_key(email)[:254]}"
            + ("" if user else " (no such account)"), ip=ip)
     return None
 
@@ -118,24 +155,25 @@ def register_account(email: str, name: str, password: str, ip: str | None) -> No
     Either way the page answers the same and an email goes out, so the sign-up form
     can't be used to find out who has an account.
     """
-    email = normalize_email(email)
+    email = lookup_key(email)
     problem = password_problem(password, current_app.config["PASSWORD_MIN_LENGTH"], email)
     if problem:
         raise AccountError(problem)
     existing = find_user(email)
-    sign_in = external_url("auth.login")
     if existing is None:
         user = create_user(email, name, password)
         record(user, "auth.register", user, f"{email} registered", ip=ip)
-        send_mail(email, "Your Champion account is ready", (
-            f"Hello {user.name},\n\nYour Champion account is ready. Sign in with this email "
-            f"address and the password you chose:\n\n{sign_in}\n"))
+        # The account is ready to sign in to; the mail's link proves the address, which
+        # badges and departments wait for (auth.verification).
+        send_verification(user, new_account=True)
         return
     # The same hashing work as creating an account, so the time doesn't tell either.
     hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     record(existing, "auth.register_existing", existing,
            f"sign-up attempted with the existing account {email}", ip=ip)
-    send_mail(email, "You already have a Champion account", (
+    # A mail server that is down answers the same as for a new account: notify never raises.
+    sign_in = external_url("auth.login")
+    notify(email, "You already have a Champion account", (
         f"Hello {existing.name},\n\nSomeone (we hope you) tried to create a Champion account "
         f"with this address, which already has one. Sign in here:\n\n{sign_in}\n\n"
         f"Forgot your password? Reset it here:\n\n{external_url('auth.forgot_password')}\n\n"
@@ -145,7 +183,7 @@ def register_account(email: str, name: str, password: str, ip: str | None) -> No
 def send_password_reset(user: User, ip: str | None) -> None:
     link = external_url("auth.reset_password", token=make_token(user, "reset-password"))
     minutes = int(RESET_PASSWORD_LIFETIME.total_seconds() // 60)
-    send_mail(user.email, "Reset your Champion password", (
+    notify(user.email, "Reset your Champion password", (
         f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of "
         f"your Champion account. This link works once, for {minutes} minutes:\n\n"
         f"{link}\n\nIf it wasn't you, ignore this message: your password is unchanged."
@@ -156,3 +194,5 @@ def send_password_reset(user: User, ip: str | None) -> None:
 def set_new_password(user: User, password: str, purpose: str) -> None:
     set_password(user, password)
     record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")
+    # The link reached the person through that address: it proves the mailbox.
+    mark_email_verified(user, how=purpose)

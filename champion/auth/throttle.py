@@ -16,7 +16,7 @@ import hashlib
 import math
 import time
 
-from champion.auth.models import normalize_email
+from champion.auth.emails import lookup_key
 from champion.extensions import limiter
 
 FREE_FAILURES = 5
@@ -26,7 +26,7 @@ FAILURES_KEPT = 24 * 3600  # a day after the first failure, the count starts aga
 
 def _keys(email: str) -> tuple[str, str]:
     # Hashed: the storage holds no email addresses.
-    digest = hashlib.sha256(normalize_email(email)[:254].encode()).hexdigest()[:32]
+    digest = hashlib.sha256(lookup_key(email)[:254].encode()).hexdigest()[:32]
     return f"champion/signin/failures/{digest}", f"champion/signin/wait/{digest}"
 
 

@@ -1,9 +1,11 @@
-"""Signed, expiring links: set a first password, reset a forgotten one.
+"""Signed, expiring links: set a first password, reset a forgotten one, verify an email.
 
 Each token carries a fingerprint of the account's current password hash, so it stops
 working the moment a password is set: single use without a table of tokens. The same
 fingerprint is in every session (see User.get_id), so changing a password also ends
-every other session.
+every other session. It also carries the account's link generation (drawn anew when the
+role, departments or active flag change) and the email address it was made for, so a
+link handed out before any of those changed no longer works.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from champion.extensions import db
 
 SET_PASSWORD_LIFETIME = timedelta(days=14)
 RESET_PASSWORD_LIFETIME = timedelta(hours=1)
-PURPOSES = {"set-password": SET_PASSWORD_LIFETIME, "reset-password": RESET_PASSWORD_LIFETIME}
+VERIFY_EMAIL_LIFETIME = timedelta(days=3)
+PURPOSES = {"set-password": SET_PASSWORD_LIFETIME, "reset-password": RESET_PASSWORD_LIFETIME,
+            "verify-email": VERIFY_EMAIL_LIFETIME}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -27,8 +31,12 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"champion.{purpose}")
 
 
+def _state(user: User) -> str:
+    return f"{user.password_fingerprint}:{user.link_generation or 0}:{user.email}"
+
+
 def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"user": user.id, "state": user.password_fingerprint})
+    return _serializer(purpose).dumps({"user": user.id, "state": _state(user)})
 
 
 def user_for_token(token: str, purpose: str, max_age: timedelta | None = None) -> User | None:
@@ -39,7 +47,7 @@ def user_for_token(token: str, purpose: str, max_age: timedelta | None = None) -
     except BadSignature:
         return None
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("state") != user.password_fingerprint:
+    if user is None or not user.active or data.get("state") != _state(user):
         return None
     return user
 

@@ -28,6 +28,10 @@ def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAw
     passed again since it was earned (recertification). Limited to ``user_ids`` when
     given; runs inside the caller's transaction, so the award commits (or not) with the
     completion that earned it.
+
+    Only earners with a verified email address: a credential names its earner's address,
+    so an unverified earner's award is held (the completions count) until verifying the
+    address calls this again.
     """
 
     now = utcnow()
@@ -58,11 +62,14 @@ def _earners(badge: LiveBadge, user_ids: Collection[int] | None, now):
 def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]:
     """The queries ``_earners`` runs, built once: every passed quiz runs them."""
     module_ids = bindparam("module_ids", expanding=True)
+    verified = exists().where(User.id == ModuleProgress.user_id,
+                              User.email_verified_at.is_not(None))
     first = (
         select(ModuleProgress.user_id, literal(1))
         .where(
             ModuleProgress.module_id.in_(module_ids),
             ModuleProgress.completed_at.is_not(None),
+            verified,
             ~exists().where(
                 BadgeAward.badge_id == bindparam("badge_id"),
                 BadgeAward.user_id == ModuleProgress.user_id,
@@ -93,6 +100,7 @@ def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]
             ModuleProgress.last_completed_at > latest.awarded_at,
             latest.expires_at <= bindparam("now"),
             latest.revoked_at.is_(None),
+            verified,
         )
         .group_by(ModuleProgress.user_id, latest.number)
         .having(func.count() == bindparam("needed"))

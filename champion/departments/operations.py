@@ -1,16 +1,20 @@
 """Membership: joining with invites, adding and removing people, importing rosters.
 
+An account joins a department in exactly three ways: the department creates it (a lead's
+form or roster, for an address with no account yet), its owner uses an invite, or its owner
+accepts a lead's membership request. A lead never changes an account they did not create.
 Every change is written to the audit log in the same transaction. Callers commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, insert, or_, select, update
 
 from champion.audit.operations import record
-from champion.auth.models import User
+from champion.auth.models import Role, User
 from champion.auth.operations import create_user, find_user
 from champion.auth.tokens import set_password_token
 from champion.content.loader import SLUG
@@ -18,12 +22,14 @@ from champion.database import utcnow
 from champion.departments.models import (
     Department,
     DepartmentInvite,
+    MembershipRequest,
     department_leads,
     department_members,
 )
 from champion.departments.roster import Roster
 from champion.errors import OperationError
 from champion.extensions import db
+from champion.mail import notify
 from champion.urls import external_url
 
 
@@ -45,8 +51,23 @@ def leads(user: User, department: Department) -> bool:
     ))))
 
 
-def set_password_link(user: User) -> str:
+def set_password_link(department: Department, user: User) -> str:
+    """A link with which ``user`` sets their first password; only for the department's own.
+
+    Refused unless ``department`` created the account, it is still a learner in it, and no
+    password is set: otherwise a lead could hand themselves a link into an account that
+    isn't theirs to open (a pending administrator, another department's lead).
+    """
+    if not (user.created_by_department_id == department.id and user.role == Role.LEARNER
+            and user.password_hash is None and user.active and is_member(department, user)):
+        raise MembershipError(f"{department.name} can't issue a set-password link for "
+                              "this account")
     return external_url("auth.set_password", token=set_password_token(user))
+
+
+def _changed_membership(user: User) -> None:
+    # Links handed out before a change of department no longer work after it.
+    user.invalidate_links()
 
 
 def create_department(slug: str, name: str, actor: User | None) -> Department:
@@ -76,6 +97,7 @@ def add_member(department: Department, user: User, actor: User | None, how: str)
         return False
     db.session.execute(insert(department_members).values(
         department_id=department.id, user_id=user.id, joined_at=utcnow()))
+    _changed_membership(user)
     record(actor, "member.add", department, f"{user.email} joined {department.name} ({how})",
            user_id=user.id, how=how)
     return True
@@ -88,6 +110,7 @@ def remove_member(department: Department, user: User, actor: User) -> None:
         department_members.c.department_id == department.id,
         department_members.c.user_id == user.id,
     ))
+    _changed_membership(user)
     record(actor, "member.remove", department, f"{user.email} removed from {department.name}",
            user_id=user.id)
 
@@ -97,6 +120,7 @@ def add_lead(department: Department, user: User, actor: User) -> None:
         raise MembershipError(f"{user.email} already leads {department.name}")
     db.session.execute(insert(department_leads).values(
         department_id=department.id, user_id=user.id))
+    _changed_membership(user)
     record(actor, "lead.add", department, f"{user.email} now leads {department.name}",
            user_id=user.id)
 
@@ -108,14 +132,29 @@ def remove_lead(department: Department, user: User, actor: User) -> None:
         department_leads.c.department_id == department.id,
         department_leads.c.user_id == user.id,
     ))
+    _changed_membership(user)
     record(actor, "lead.remove", department, f"{user.email} no longer leads {department.name}",
            user_id=user.id)
 
 
-def create_invite(department: Department, actor: User) -> DepartmentInvite:
-    invite = DepartmentInvite(department=department, created_by=actor)
+INVITE_DAYS = 30  # how long an invite works unless its lead chooses otherwise
+INVITE_MAX_DAYS = 365
+
+
+def create_invite(department: Department, actor: User, days: int = INVITE_DAYS,
+                  max_uses: int | None = None) -> DepartmentInvite:
+    """A code that works for ``days`` days and, if given, for ``max_uses`` people."""
+    if not 1 <= days <= INVITE_MAX_DAYS:
+        raise MembershipError(f"an invite works for 1 to {INVITE_MAX_DAYS} days, not {days}")
+    if max_uses is not None and max_uses < 1:
+        raise MembershipError("an invite must allow at least one person to join")
+    invite = DepartmentInvite(department=department, created_by=actor,
+                              expires_at=utcnow() + timedelta(days=days), max_uses=max_uses)
     db.session.add(invite)
-    record(actor, "invite.create", department, f"invite code created for {department.name}")
+    limit = f", up to {max_uses} people" if max_uses else ""
+    record(actor, "invite.create", department,
+           f"invite code created for {department.name} ({days} days{limit})",
+           days=days, max_uses=max_uses)
     return invite
 
 
@@ -132,15 +171,92 @@ def find_invite(code: str) -> DepartmentInvite | None:
     )
 
 
+class UnverifiedEmail(MembershipError):
+    """The account's email address isn't verified yet."""
+
+
+def require_verified_email(user: User) -> None:
+    if not user.email_verified:
+        raise UnverifiedEmail(
+            f"verify your email address ({user.email}) first: use the link we sent you, or "
+            "ask for a new one on your progress page")
+
+
 def join_with_invite(user: User, code: str) -> Department:
     invite = find_invite(code)
     if invite is None or not invite.active:
         raise MembershipError(
-            "That invite code isn't valid any more. Ask your department lead for a new one."
-        )
-    if add_member(invite.department, user, user, how=f"invite {invite.code}"):
-        invite.uses += 1
+            "that invite code isn't valid any more: ask your department lead for a new one")
+    require_verified_email(user)
+    if is_member(invite.department, user):
+        return invite.department
+    # Counted in one statement, so two people racing for the last use can't both get in.
+    counted = db.session.execute(
+        update(DepartmentInvite)
+        .where(DepartmentInvite.id == invite.id,
+               or_(DepartmentInvite.max_uses.is_(None),
+                   DepartmentInvite.uses < DepartmentInvite.max_uses))
+        .values(uses=DepartmentInvite.uses + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not counted:
+        raise MembershipError(
+            "that invite code isn't valid any more: ask your department lead for a new one")
+    db.session.refresh(invite)
+    add_member(invite.department, user, user, how=f"invite {invite.code}")
     return invite.department
+
+
+DECLINE_STANDS = timedelta(days=30)
+
+
+def request_membership(department: Department, user: User, actor: User | None
+                       ) -> MembershipRequest:
+    """Ask an existing account to join; it joins only if its owner accepts."""
+    pending = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.department_id == department.id,
+        MembershipRequest.user_id == user.id,
+        MembershipRequest.decided_at.is_(None)))
+    if pending is not None:
+        return pending
+    # A "no" stands for a while: a lead can't turn requests into a stream of mail.
+    declined = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.department_id == department.id,
+        MembershipRequest.user_id == user.id,
+        MembershipRequest.accepted.is_(False),
+        MembershipRequest.decided_at > utcnow() - DECLINE_STANDS))
+    if declined is not None:
+        return declined
+    request = MembershipRequest(department=department, user=user,
+                                requested_by_id=actor.id if actor else None)
+    db.session.add(request)
+    record(actor, "member.request", department,
+           f"{user.email} asked to join {department.name}", user_id=user.id)
+    if user.active and user.deleted_at is None:
+        notify(user.email, f"{department.name} asks you to join it on Champion", (
+            f"Hello {user.name},\n\n{department.name} would like you to join it on Champion. "
+            "Its leads would then see your progress, badges and quiz results.\n\n"
+            f"Accept or decline when you are signed in: "
+            f"{external_url('departments.requests')}\n\n"
+            "If you don't know this department, decline: nothing changes unless you accept."
+        ))
+    return request
+
+
+def decide_request(request: MembershipRequest, user: User, accept: bool) -> None:
+    """The account's owner accepts (joins) or declines a lead's request."""
+    if request.user_id != user.id:
+        raise MembershipError("this request is for another account")
+    if not request.pending:
+        raise MembershipError("this request has already been answered")
+    if accept:
+        require_verified_email(user)
+        add_member(request.department, user, user, how="request accepted")
+    request.decided_at, request.accepted = utcnow(), accept
+    record(user, "member.request_accept" if accept else "member.request_decline",
+           request.department,
+           f"{user.email} {'accepted' if accept else 'declined'} the request to join "
+           f"{request.department.name}", user_id=user.id, request_id=request.id)
 
 
 @dataclass
@@ -152,28 +268,34 @@ class NewAccount:
 @dataclass
 class ImportResult:
     created: list[NewAccount] = field(default_factory=list)
-    updated: list[User] = field(default_factory=list)
-    unchanged: list[User] = field(default_factory=list)
+    requested: list[User] = field(default_factory=list)  # existing accounts asked to join
+    unchanged: list[User] = field(default_factory=list)  # already members
     joined: int = 0
 
 
 def add_person(
     department: Department, email: str, name: str, actor: User | None, result: ImportResult
 ) -> User:
-    """Create the learner if new (with a set-password link), or update their name; add them."""
+    """Create a learner for a new address (with a set-password link) and add them.
+
+    An existing account is never changed (not its name, not its departments): it is
+    asked to join, and joins only if its owner accepts.
+    """
     user = find_user(email)
     if user is None:
-        user = create_user(email, name, password=None)
+        user = create_user(email, name, password=None, created_by_department=department)
         db.session.flush()
-        result.created.append(NewAccount(user, set_password_link(user)))
-        record(actor, "user.create", user, f"account created for {user.email} (roster)")
-    elif user.name != name:
-        user.name = name
-        result.updated.append(user)
-    else:
-        result.unchanged.append(user)
-    if add_member(department, user, actor, how="roster"):
+        record(actor, "user.create", user,
+               f"account created for {user.email} by {department.name}",
+               department_id=department.id)
+        add_member(department, user, actor, how="created by the department")
         result.joined += 1
+        result.created.append(NewAccount(user, set_password_link(department, user)))
+    elif is_member(department, user):
+        result.unchanged.append(user)
+    else:
+        request_membership(department, user, actor)
+        result.requested.append(user)
     return user
 
 
@@ -186,5 +308,5 @@ def import_roster(department: Department, roster: Roster, actor: User | None) ->
         add_person(department, row.email, row.name, actor, result)
     record(actor, "roster.import", department,
            f"roster imported into {department.name}: {len(result.created)} created, "
-           f"{len(result.updated)} updated, {result.joined} joined")
+           f"{len(result.requested)} asked to join, {len(result.unchanged)} already members")
     return result

@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
+from champion.auth.emails import EmailAddressError, email_address
 
 REQUIRED = ("email", "name")
 
@@ -23,11 +23,6 @@ class Roster:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def normalise_email(raw: str) -> str:
-    """The address as stored (lowercase), or EmailNotValidError."""
-    return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
 
 
 def parse_roster(text: str) -> Roster:
@@ -69,9 +64,9 @@ def parse_roster(text: str) -> Roster:
                 problems.append("missing email")
             else:
                 try:
-                    email = normalise_email(raw_email)
-                except EmailNotValidError:
-                    problems.append(f"'{raw_email}' is not a valid email address")
+                    email = email_address(raw_email)
+                except EmailAddressError as exc:
+                    problems.append(str(exc))
             if not name:
                 problems.append("missing name")
             elif len(name) > 120:

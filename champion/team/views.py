@@ -12,12 +12,14 @@ from champion.badges.models import BadgeAward
 from champion.database import utcnow
 from champion.departments.models import Department, DepartmentInvite, department_members
 from champion.departments.operations import (
+    INVITE_DAYS,
     ImportResult,
     MembershipError,
     NewAccount,
     add_person,
     create_invite,
     import_roster,
+    is_member,
     remove_member,
     revoke_invite,
     set_password_link,
@@ -28,7 +30,7 @@ from champion.filters import sentence
 from champion.spreadsheet import to_csv
 from champion.team.access import departments_in_scope, lead_of_department
 from champion.team.chart import weekly_bars, weekly_series
-from champion.team.forms import ActionForm, AddMemberForm, RosterForm
+from champion.team.forms import ActionForm, AddMemberForm, InviteForm, RosterForm
 from champion.team.queries import (
     CHART_WEEKS,
     SORTS,
@@ -136,6 +138,7 @@ def _members_page(department: Department, **extra):
         "department": department, "members": members, "total": total, "q": q, "page": page,
         "pages": max(1, -(-total // 50)), "invites": invites,
         "add_form": AddMemberForm(), "roster_form": RosterForm(), "action": ActionForm(),
+        "invite_form": InviteForm(),
         "result": None, "roster_problems": None,
     }
     context.update(extra)
@@ -155,12 +158,17 @@ def add_member(department: Department):
     if not form.validate_on_submit():
         return _members_page(department, add_form=form), 422
     result = ImportResult()
-    user = add_person(department, form.email.data, form.name.data, current_user, result)
+    add_person(department, form.email.data, form.name.data, current_user, result)
     db.session.commit()
-    if not result.created:
-        flash(f"{user.name} ({user.email}) is in {department.name}.", "success")
-        return redirect(url_for(".members", slug=department.slug))
-    return _members_page(department, result=result)
+    if result.created:
+        return _members_page(department, result=result)
+    # The existing account's own name is never shown or changed: only what the lead typed.
+    if result.requested:
+        flash(f"{form.email.data} already has an account: they have been asked to join "
+              f"{department.name} and will appear here if they accept.", "success")
+    else:
+        flash(f"{form.email.data} is already in {department.name}.", "success")
+    return redirect(url_for(".members", slug=department.slug))
 
 
 @blueprint.post("/<slug>/members/import")
@@ -187,6 +195,8 @@ def import_members(department: Department):
 @lead_of_department
 def remove(department: Department, user_id: int):
     user = db.get_or_404(User, user_id)
+    if not is_member(department, user):
+        abort(404)  # never say who a non-member is
     if ActionForm().validate_on_submit():
         try:
             remove_member(department, user, current_user)
@@ -203,23 +213,31 @@ def remove(department: Department, user_id: int):
 @lead_of_department
 def password_link(department: Department, user_id: int):
     user = db.get_or_404(User, user_id)
-    member = db.session.scalar(select(department_members.c.user_id).where(
-        department_members.c.department_id == department.id,
-        department_members.c.user_id == user.id))
-    if member is None or user.password_hash is not None or not ActionForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        link = set_password_link(department, user)
+    except MembershipError:
         abort(404)
     result = ImportResult()
-    result.created.append(NewAccount(user, set_password_link(user)))
+    result.created.append(NewAccount(user, link))
     return _members_page(department, result=result)
 
 
 @blueprint.post("/<slug>/invites")
 @lead_of_department
 def new_invite(department: Department):
-    if ActionForm().validate_on_submit():
-        invite = create_invite(department, current_user)
-        db.session.commit()
-        flash(f"New invite code {invite.code} created.", "success")
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _members_page(department, invite_form=form), 422
+    try:
+        invite = create_invite(department, current_user, form.days.data or INVITE_DAYS,
+                               form.max_uses.data)
+    except MembershipError as exc:
+        form.days.errors.append(sentence(exc))
+        return _members_page(department, invite_form=form), 422
+    db.session.commit()
+    flash(f"New invite code {invite.code} created.", "success")
     return redirect(url_for(".members", slug=department.slug) + "#invites")
 
 

@@ -16,7 +16,7 @@ from champion.catalog.sync import sync_content
 from champion.content import load_content
 from champion.extensions import db
 from tests.e2e.conftest import ROOT, check_accessibility
-from tests.helpers import PASSWORD, complete_module, make_user
+from tests.helpers import PASSWORD, complete_module, mailed_link, make_user
 
 CURRICULUM = load_content(ROOT / "modules")
 CHAMPION_MODULES = [m for m in CURRICULUM.modules if m.series in ("part-1", "part-2")]
@@ -80,7 +80,7 @@ def no_horizontal_scroll(page) -> bool:
 
 
 def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
-        app, live_server, new_page):
+        app, live_server, new_page, smtp):
     sync_curriculum()
     base, page = live_server, new_page()
     page.goto(base + "/")
@@ -104,6 +104,14 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     page.click("main button[type=submit]")
     page.wait_for_url(base + "/")
     check_accessibility(page, "catalog")
+
+    # The address is confirmed from the link mailed to it (badges name it).
+    [mail] = smtp.messages
+    page.goto(mailed_link(mail, "/auth/verify/"))
+    check_accessibility(page, "verify-email")
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/me")
+    assert "riley@hospital.example is verified" in page.inner_text("body")
 
     first = CHAMPION_MODULES[0]
     page.click(f"a:has-text('{first.title}')")
