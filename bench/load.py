@@ -79,7 +79,13 @@ KNEE_P95 = 0.200  # seconds: --knee looks for the load at which p95 latency pass
 KNEE_MAX_LEARNERS = 6400
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
+DRAW = re.compile(r'name="draw"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="draw"')
+DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
+FIELDSET = re.compile(r"<fieldset class=\"question.*?</fieldset>", re.S)
+PROMPT = re.compile(r'<div class="prose question-prompt">(.*?)</div>', re.S)
+CHOICE = re.compile(r'<input type="(radio|checkbox)" id="([^"]+)" name="(q\d+)" '
+                    r'value="([^"]+)"[^>]*>\s*<label for="\2">(.*?)</label>', re.S)
+TAG = re.compile(r"<[^>]+>")
 TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 ATTEMPT = re.compile(r"/quiz/attempts/(\d+)$")
 
@@ -120,7 +126,8 @@ def prepare(url: str, learners: int) -> None:
         now = utcnow()
         db.session.execute(insert(User), [
             {"email": learner_email(i), "name": f"Load Learner {i:04d}", "role": "learner",
-             "active": True, "created_at": now, "password_hash": hashed}
+             "active": True, "created_at": now, "password_hash": hashed,
+             "email_verified_at": now}
             for i in range(learners)])
         db.session.commit()
         db.engine.dispose()
@@ -319,10 +326,19 @@ class Run:
 
 @dataclass
 class QuizKey:
+    """A module's answer key as a reader sees it: each question's prompt -> its correct
+    choices, as text (the page shows questions and choices in an order of its own)."""
+
     series: str
     slug: str
-    key: list[frozenset[int]]  # correct choice indexes of each question
-    sizes: list[int]  # number of choices of each question
+    key: dict[str, frozenset[str]]
+
+
+def plain(fragment: str) -> str:
+    """Text of an HTML fragment, compared without its spacing (markup moves spaces)."""
+    import html
+
+    return "".join(html.unescape(TAG.sub(" ", fragment)).split())
 
 
 class Learner(threading.Thread):
@@ -338,15 +354,19 @@ class Learner(threading.Thread):
 
     # One request on a new connection; returns (status, location, body) or None.
     def request(self, kind: str, method: str, path: str, expect: tuple[int, ...],
-                form: list[tuple[str, str]] | None = None):
+                form: list[tuple[str, str]] | None = None, json_body: dict | None = None,
+                headers_extra: dict[str, str] | None = None):
         run = self.run_
-        headers = {"Connection": "close", "User-Agent": "champion-load"}
+        headers = {"Connection": "close", "User-Agent": "champion-load", **(headers_extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            body = json.dumps(json_body)
+            headers["Content-Type"] = "application/json"
         start = run.now()
         connection = http.client.HTTPConnection(HOST, run.port, timeout=90)
         try:
@@ -400,17 +420,25 @@ class Learner(threading.Thread):
         self.signed_in = result is not None and not result[1].startswith("/auth/")
         return self.signed_in
 
-    def answers(self, quiz: QuizKey) -> list[tuple[str, str]]:
+    def answers(self, quiz: QuizKey, page: str) -> list[tuple[str, str]]:
+        """Answers to the questions on ``page``: all right half of the time (by the key's
+        text), otherwise at random."""
         correct = self.rng.random() < 0.5
         form = []
-        for q, (key, size) in enumerate(zip(quiz.key, quiz.sizes, strict=True)):
+        for block in FIELDSET.findall(page):
+            prompt = PROMPT.search(block)
+            choices = CHOICE.findall(block)
+            if not (prompt and choices):
+                continue
+            key = quiz.key.get(plain(prompt[1]), frozenset())
+            multiple = choices[0][0] == "checkbox"
             if correct:
-                chosen = sorted(key)
-            elif len(key) > 1:  # select all that apply: any non-empty subset
-                chosen = sorted(self.rng.sample(range(size), self.rng.randint(1, size)))
+                chosen = [c for c in choices if plain(c[4]) in key]
+            elif multiple:  # select all that apply: any non-empty subset
+                chosen = self.rng.sample(choices, self.rng.randint(1, len(choices)))
             else:
-                chosen = [self.rng.randrange(size)]
-            form += [(f"q{q + 1}", f"q{q + 1}-c{c + 1}") for c in chosen]
+                chosen = [self.rng.choice(choices)]
+            form += [(name, value) for _, _, name, value, _ in chosen]
         return form
 
     def cycle(self) -> None:
@@ -418,21 +446,29 @@ class Learner(threading.Thread):
             return
         quiz = self.rng.choice(self.modules)
         base = f"/modules/{quiz.series}/{quiz.slug}"
-        if self.request("module page", "GET", base, (200,)) is None or not self.think():
+        module = self.request("module page", "GET", base, (200,))
+        if module is None or not self.think():
+            return
+        # The reading view reports reaching its end (a required module completes only
+        # when viewed and passed).
+        header = DATA_CSRF.search(module[2])
+        if header and self.request("activity", "POST", f"{base}/activity", (200,),
+                                   json_body={"end": True, "seconds": 0},
+                                   headers_extra={"X-CSRFToken": header[1]}) is None:
             return
         page = self.request("quiz page", "GET", f"{base}/quiz", (200,))
         if page is None:
             return
-        token, version = CSRF.search(page[2]), VERSION.search(page[2])
-        if not (token and version):
+        token, drawn = CSRF.search(page[2]), DRAW.search(page[2])
+        if not (token and drawn):
             self.run_.records.append(Record(self.run_.now(), self.run_.now(), "quiz page", 200,
-                                            False, "no csrf_token or version field", self.email))
+                                            False, "no csrf_token or draw field", self.email))
             return
         if not self.think():
             return
-        form = [("csrf_token", token[1] or token[2]), ("version", version[1] or version[2])]
+        form = [("csrf_token", token[1] or token[2]), ("draw", drawn[1] or drawn[2])]
         result = self.request("quiz submission", "POST", f"{base}/quiz", (302,),
-                              form + self.answers(quiz))
+                              form + self.answers(quiz, page[2]))
         if result is None:
             return
         self.run_.acknowledged.append((int(ATTEMPT.search(result[1])[1]), self.email))
@@ -579,7 +615,7 @@ def analyse(run: Run, seconds: float, fault: str, fault_info: dict) -> dict:
     unexpected = Counter(failure_kind(r) for r in records
                          if not r.ok and 0 < r.status < 500)
     kinds = []
-    for kind in ("login page", "sign in", "catalog", "module page", "quiz page",
+    for kind in ("login page", "sign in", "catalog", "module page", "activity", "quiz page",
                  "quiz submission", "attempt page"):
         rows = [r for r in records if r.kind == kind]
         lat = [r.end - r.start for r in rows if r.status]
@@ -1091,9 +1127,15 @@ def main() -> None:
                            f"with the result marked untrustworthy.\n")
 
     content = load_content(ROOT / "modules")
-    quizzes = [QuizKey(m.series, m.slug, [q.correct_indexes for q in m.questions],
-                       [len(q.choices) for q in m.questions])
-               for m in content.modules if m.has_quiz]
+    from champion.content import render_module
+
+    quizzes = []
+    for m in content.modules:
+        if m.has_quiz:
+            rendered = render_module(m).quiz["questions"]
+            quizzes.append(QuizKey(m.series, m.slug, {
+                plain(q["prompt"]): frozenset(plain(c["html"]) for c in q["choices"]
+                                              if c["correct"]) for q in rendered}))
     if args.knee:
         find_knee(args, quizzes)
         return
