@@ -194,5 +194,11 @@ def send_password_reset(user: User, ip: str | None) -> None:
 def set_new_password(user: User, password: str, purpose: str) -> None:
     set_password(user, password)
     record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")
-    # The link reached the person through that address: it proves the mailbox.
-    mark_email_verified(user, how=purpose)
+    if purpose == "reset-password":
+        # Mailed to the address, so it reached whoever reads that mailbox: proof of it.
+        mark_email_verified(user, how=purpose)
+    elif not user.email_verified:
+        # A set-password link is handed to a lead (or printed by the command line), who
+        # could use it themselves: it proves nothing about the mailbox, so the address
+        # is proved by a link mailed to it, as a sign-up's is.
+        send_verification(user)
