@@ -14,6 +14,7 @@ from champion.extensions import db
 from tests.helpers import (
     PASS_FIRST,
     PASS_SECOND,
+    PASSWORD,
     client_for,
     csrf_token,
     mailed_link,
@@ -49,3 +50,58 @@ def test_a_set_password_link_does_not_verify_the_address_it_was_not_mailed_to(
     [raw] = smtp.messages
     assert email.message_from_string(raw)["To"] == "colleague@example.org"
     assert mailed_link(raw, "/auth/verify/")
+
+
+# --- Growing sign-in delays: failures elsewhere can't keep the owner out ---------------------
+
+
+def attempt_login(client, email_address, password, ip):
+    token = csrf_token(client, "/auth/login")
+    return client.post("/auth/login", data={"csrf_token": token, "email": email_address,
+                                           "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_failures_elsewhere_do_not_keep_the_owner_out_of_a_browser_they_signed_in_with(
+        app, learner):
+    from champion.auth.throttle import FREE_FAILURES, note_failure
+
+    owner = app.test_client()
+    assert attempt_login(owner, learner.email, PASSWORD, ip="10.0.3.1").status_code == 302
+    post(owner, "/auth/logout")
+
+    attacker = app.test_client()
+    for attempt in range(FREE_FAILURES):
+        assert attempt_login(attacker, learner.email, "a wrong guess!",
+                             ip=f"10.0.4.{attempt}").status_code == 200
+    with app.test_request_context():
+        for _ in range(5):  # the attacker keeps at it, one guess each time the wait ends
+            note_failure(learner.email)
+    # The account is delayed for browsers that never signed in to it, the right password
+    # too (so guessing stays slow) ...
+    assert attempt_login(attacker, learner.email, PASSWORD, ip="10.0.4.9").status_code == 429
+    assert attempt_login(app.test_client(), learner.email, PASSWORD,
+                         ip="10.0.3.1").status_code == 429
+    # ... but not the owner's own browser, which is counted on its own.
+    assert attempt_login(owner, learner.email, PASSWORD, ip="10.0.3.1").status_code == 302
+    post(owner, "/auth/logout")
+    for _ in range(FREE_FAILURES):
+        assert attempt_login(owner, learner.email, "the owner's typo",
+                             ip="10.0.3.1").status_code == 200
+    assert attempt_login(owner, learner.email, PASSWORD, ip="10.0.3.1").status_code == 429
+
+
+def test_a_device_cookie_is_for_the_account_that_signed_in_with_it(app, learner):
+    from champion.auth.models import Role
+    from champion.auth.throttle import DEVICE_COOKIE, FREE_FAILURES
+    from tests.helpers import make_user
+
+    attacker_account = make_user(Role.LEARNER, email="mallory@example.org")
+    attacker = app.test_client()
+    assert attempt_login(attacker, attacker_account.email, PASSWORD,
+                         ip="10.0.5.1").status_code == 302
+    assert attacker.get_cookie(DEVICE_COOKIE) is not None
+    post(attacker, "/auth/logout")
+    for _ in range(FREE_FAILURES):
+        attempt_login(attacker, learner.email, "a wrong guess!", ip="10.0.5.1")
+    assert attempt_login(attacker, learner.email, PASSWORD, ip="10.0.5.1").status_code == 429

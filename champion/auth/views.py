@@ -117,14 +117,17 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        wait = throttle.seconds_to_wait(form.email.data)
+        # A browser that signed in to this account before waits only for its own failures.
+        device = throttle.trusted_device(request.cookies.get(throttle.DEVICE_COOKIE),
+                                         form.email.data)
+        wait = throttle.seconds_to_wait(form.email.data, device)
         if wait:
             raise TooManyRequests(
                 f"repeated failed sign-ins to this account: try again in {wait} "
                 f"second{'s' if wait != 1 else ''}", retry_after=wait)
         user = authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is None:
-            throttle.note_failure(form.email.data)
+            throttle.note_failure(form.email.data, device)
             form.password.errors.append("The email or password is incorrect.")
             db.session.commit()
         elif not user.active:
@@ -132,11 +135,13 @@ def login():
                 "This account has been deactivated. Contact your department lead."
             )
         else:
-            throttle.note_success(form.email.data)
+            throttle.note_success(form.email.data, device)
             next_url = safe_next(request.args.get("next"))
             _sign_in(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(next_url)
+            response = redirect(next_url)
+            throttle.remember_device(response, user.email, device)
+            return response
     return render_template("auth/login.html", form=form)
 
 
@@ -183,7 +188,9 @@ def _new_password(token: str, purpose: str):
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
                   "success")
-            return redirect(url_for("catalog.index"))
+            response = redirect(url_for("catalog.index"))
+            throttle.remember_device(response, user.email)  # the link proved who this is
+            return response
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
 
 
