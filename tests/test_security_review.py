@@ -105,3 +105,32 @@ def test_a_device_cookie_is_for_the_account_that_signed_in_with_it(app, learner)
     for _ in range(FREE_FAILURES):
         attempt_login(attacker, learner.email, "a wrong guess!", ip="10.0.5.1")
     assert attempt_login(attacker, learner.email, PASSWORD, ip="10.0.5.1").status_code == 429
+
+
+# --- Quiz draws: pages opened at once draw one attempt -------------------------------------
+
+
+def test_quiz_pages_opened_at_once_draw_one_attempt(app, synced):
+    from sqlalchemy import func
+
+    from champion.auth.models import Role
+    from champion.quizzes.models import QuizDraw
+    from tests.helpers import login, make_user, quiz_url, view
+    from tests.test_concurrency import race
+
+    for round_ in range(4):
+        user = make_user(Role.LEARNER, email=f"tabs{round_}@example.org")
+        tabs = []
+        for _ in range(4):
+            tab = app.test_client()
+            login(tab, user)
+            tabs.append(tab)
+        view(tabs[0], "basics", "first-steps")
+        statuses = race(*[lambda tab=tab: tab.get(quiz_url("basics", "first-steps"))
+                          for tab in tabs])
+        assert statuses == [200] * 4
+        db.session.expire_all()
+        # One draw: not four sets of questions to pick the easiest from, nor four attempts
+        # started against a daily limit that counts one per page opened.
+        assert db.session.scalar(select(func.count()).select_from(QuizDraw).where(
+            QuizDraw.user_id == user.id)) == 1
