@@ -134,3 +134,20 @@ def test_quiz_pages_opened_at_once_draw_one_attempt(app, synced):
         # started against a daily limit that counts one per page opened.
         assert db.session.scalar(select(func.count()).select_from(QuizDraw).where(
             QuizDraw.user_id == user.id)) == 1
+
+
+# --- Password resets: the same work whether or not the address has an account ---------------
+
+
+def test_a_reset_for_an_address_without_an_account_is_mailed_too(app, smtp, learner):
+    # Mail went out only for real accounts, so the answer took a mail server's round trip
+    # longer exactly when the address had one: timing the form found accounts.
+    for address in (learner.email, "nobody@example.org"):
+        client = app.test_client()
+        page = client.post("/auth/forgot", data={
+            "csrf_token": csrf_token(client, "/auth/forgot"), "email": address})
+        assert "Check your email" in page.get_data(as_text=True)
+    assert [email.message_from_string(raw)["To"] for raw in smtp.messages] == \
+        [learner.email, "nobody@example.org"]
+    unknown = email.message_from_string(smtp.messages[1]).get_payload(decode=True).decode()
+    assert "no active account" in unknown and "/auth/reset/" not in unknown

@@ -25,6 +25,7 @@ from champion.auth.operations import (
     record_sign_in,
     register_account,
     send_password_reset,
+    send_reset_without_account,
     set_new_password,
     sign_out,
 )
@@ -204,6 +205,9 @@ def forgot_password():
         if user is not None and user.active:
             send_password_reset(user, request.remote_addr)
             db.session.commit()
-        # The same answer either way, so the form can't be used to find out who has an account.
+        else:
+            send_reset_without_account(form.email.data)
+        # The same answer (and a mail) either way, so neither the page nor its time says
+        # who has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form)
