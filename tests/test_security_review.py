@@ -151,3 +151,22 @@ def test_a_reset_for_an_address_without_an_account_is_mailed_too(app, smtp, lear
         [learner.email, "nobody@example.org"]
     unknown = email.message_from_string(smtp.messages[1]).get_payload(decode=True).decode()
     assert "no active account" in unknown and "/auth/reset/" not in unknown
+
+
+# --- Published media: the series in the URL can't name a folder outside the content ---------
+
+
+def test_media_can_not_be_read_from_beside_the_content_folder(app, content_dir, monkeypatch):
+    # The file name was kept inside the folder, but the series was not: ``..`` named the
+    # media folder beside the content folder, ``.`` one at its top.
+    outside = content_dir.parent / "media"
+    outside.mkdir()
+    (outside / "private.gif").write_bytes(b"GIF89a private")
+    (content_dir / "media").mkdir()
+    (content_dir / "media" / "loose.gif").write_bytes(b"GIF89a loose")
+    monkeypatch.setitem(app.config, "CHAMPION_MODULES_DIR", str(content_dir))
+    client = app.test_client()
+    assert client.get("/modules/../media/private.gif").status_code == 404
+    assert client.get("/modules/./media/loose.gif").status_code == 404
+    with client.get("/modules/extras/media/figure.gif") as response:
+        assert response.status_code == 200  # a series' own media still is served
