@@ -170,3 +170,21 @@ def test_media_can_not_be_read_from_beside_the_content_folder(app, content_dir, 
     assert client.get("/modules/./media/loose.gif").status_code == 404
     with client.get("/modules/extras/media/figure.gif") as response:
         assert response.status_code == 200  # a series' own media still is served
+
+
+# --- Mail limits per address: one mailbox, however it is spelled ----------------------------
+
+
+def test_spellings_of_one_address_share_its_mail_limit(app, smtp, learner):
+    # The limit of 3 reset (or sign-up) mails an hour per address keyed the address as
+    # typed; these all reach learner@example.org, each with a fresh allowance.
+    spellings = ["learner@example.org", "learner@ｅxample.org", "learner@eｘample.org",
+                 "learner@exａmple.org"]
+    statuses = []
+    for index, spelling in enumerate(spellings):
+        client = app.test_client()
+        statuses.append(client.post("/auth/forgot", data={
+            "csrf_token": csrf_token(client, "/auth/forgot"), "email": spelling},
+            environ_base={"REMOTE_ADDR": f"10.0.6.{index}"}).status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert len(smtp.messages) == 3

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.exceptions import TooManyRequests
 
 from champion.auth import throttle
+from champion.auth.emails import lookup_key
 from champion.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -34,8 +35,10 @@ from champion.extensions import db, limiter, login_manager
 
 
 def _account_key() -> str:
-    """Rate-limit key: the account asked about (so spreading across IPs won't help)."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """Rate-limit key: the account asked about (so spreading across IPs won't help), as
+    stored: spellings of one address (full-width letters, a quoted local part) are one
+    mailbox, and mail to it must not get a fresh allowance for each of them."""
+    return "account:" + lookup_key((request.form.get("email") or "")[:1000])[:254]
 
 
 def _failed(response) -> bool:
