@@ -188,3 +188,24 @@ def test_spellings_of_one_address_share_its_mail_limit(app, smtp, learner):
             environ_base={"REMOTE_ADDR": f"10.0.6.{index}"}).status_code)
     assert statuses == [200, 200, 200, 429]
     assert len(smtp.messages) == 3
+
+
+# --- A failure after a pass keeps the key hidden until the next pass ------------------------
+
+
+def test_a_failed_attempt_after_a_pass_does_not_show_the_key(learner_client, synced):
+    # A pass revealed the key on every failed attempt, later ones included: to recertify
+    # (an expiring badge needs its modules passed again) a learner failed once on purpose,
+    # read the key of what was drawn, and passed.
+    from tests.helpers import FAIL_FIRST
+
+    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    later = submit(learner_client, "basics", "first-steps", FAIL_FIRST).headers["Location"]
+    page = learner_client.get(later).get_data(as_text=True)
+    assert "Not yet passed" in page
+    for secret in ("Correct answer", "is-key", "You begin at the start.",
+                   "Listening and asking are the steps."):
+        assert secret not in page, secret
+    # A pass after it makes it reviewable, as for any failure before a pass.
+    submit(learner_client, "basics", "first-steps", PASS_FIRST)
+    assert "Correct answer" in learner_client.get(later).get_data(as_text=True)
