@@ -209,3 +209,35 @@ def test_a_failed_attempt_after_a_pass_does_not_show_the_key(learner_client, syn
     # A pass after it makes it reviewable, as for any failure before a pass.
     submit(learner_client, "basics", "first-steps", PASS_FIRST)
     assert "Correct answer" in learner_client.get(later).get_data(as_text=True)
+
+
+# --- One draw, one attempt, however many tabs post it at once -------------------------------
+
+
+def test_one_draw_posted_from_several_tabs_at_once_is_one_attempt(app, synced):
+    from sqlalchemy import func
+
+    from champion.auth.models import Role
+    from champion.quizzes.models import Attempt
+    from tests.helpers import FAIL_FIRST, as_shown, login, make_user, open_quiz, quiz_url
+    from tests.test_concurrency import race
+
+    url = quiz_url("basics", "first-steps")
+    for round_ in range(4):
+        user = make_user(Role.LEARNER, email=f"fisher{round_}@example.org")
+        tabs = [app.test_client() for _ in range(4)]
+        for tab in tabs:
+            login(tab, user)
+        drawn = open_quiz(tabs[0], "basics", "first-steps")
+        # Every tab answers the one draw differently: if each became an attempt, any
+        # that passed would complete the module (answers tried in parallel, not learned).
+        posts = []
+        for tab, answers in zip(tabs, [FAIL_FIRST, PASS_FIRST, FAIL_FIRST, PASS_FIRST],
+                                strict=True):
+            data = {"csrf_token": csrf_token(tab, url), "draw": str(drawn),
+                    **as_shown(drawn, answers)}
+            posts.append(lambda tab=tab, data=data: tab.post(url, data=data))
+        assert race(*posts) == [302] * 4
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.user_id == user.id)) == 1

@@ -149,6 +149,11 @@ def submit_quiz(
     now = utcnow()
     lock_learner(user.id, now)
     # Under the learner's lock, so a simultaneous double click sees the first one.
+    if drawn is not None:
+        # Read again now: loaded before the lock, it may since have been answered (the same
+        # form posted from several tabs at once, say with every answer to a question), and
+        # one draw is one attempt.
+        db.session.refresh(drawn, ["attempt_id"])
     earlier = None
     if drawn is not None and drawn.attempt_id is not None:
         earlier = db.session.get(Attempt, drawn.attempt_id)
