@@ -191,8 +191,29 @@ def send_password_reset(user: User, ip: str | None) -> None:
     record(user, "auth.reset_requested", user, f"password reset sent to {user.email}", ip=ip)
 
 
+def send_reset_without_account(email: str) -> None:
+    """A reset asked for an address with no active account gets a mail too: sending only
+    for real accounts made the answer slower by a mail server's round trip exactly when
+    the address has an account, which told anyone timing it who has one."""
+    try:
+        email = email_address(email)
+    except EmailAddressError:
+        return  # no account can have it, so its time tells nothing either
+    notify(email, "Reset your Champion password", (
+        "Hello,\n\nSomeone (we hope you) asked to reset the password of a Champion account "
+        "with this address, but there is no active account with it. If you have an account "
+        "under another address, ask again with that one; to create one, go to "
+        f"{external_url('auth.register')}\n\nIf it wasn't you, ignore this message."))
+
+
 def set_new_password(user: User, password: str, purpose: str) -> None:
     set_password(user, password)
     record(user, f"auth.{purpose}", user, f"{user.email} set a new password from a link")
-    # The link reached the person through that address: it proves the mailbox.
-    mark_email_verified(user, how=purpose)
+    if purpose == "reset-password":
+        # Mailed to the address, so it reached whoever reads that mailbox: proof of it.
+        mark_email_verified(user, how=purpose)
+    elif not user.email_verified:
+        # A set-password link is handed to a lead (or printed by the command line), who
+        # could use it themselves: it proves nothing about the mailbox, so the address
+        # is proved by a link mailed to it, as a sign-up's is.
+        send_verification(user)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.exceptions import TooManyRequests
 
 from champion.auth import throttle
+from champion.auth.emails import lookup_key
 from champion.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -25,6 +26,7 @@ from champion.auth.operations import (
     record_sign_in,
     register_account,
     send_password_reset,
+    send_reset_without_account,
     set_new_password,
     sign_out,
 )
@@ -33,8 +35,10 @@ from champion.extensions import db, limiter, login_manager
 
 
 def _account_key() -> str:
-    """Rate-limit key: the account asked about (so spreading across IPs won't help)."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """Rate-limit key: the account asked about (so spreading across IPs won't help), as
+    stored: spellings of one address (full-width letters, a quoted local part) are one
+    mailbox, and mail to it must not get a fresh allowance for each of them."""
+    return "account:" + lookup_key((request.form.get("email") or "")[:1000])[:254]
 
 
 def _failed(response) -> bool:
@@ -117,14 +121,17 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        wait = throttle.seconds_to_wait(form.email.data)
+        # A browser that signed in to this account before waits only for its own failures.
+        device = throttle.trusted_device(request.cookies.get(throttle.DEVICE_COOKIE),
+                                         form.email.data)
+        wait = throttle.seconds_to_wait(form.email.data, device)
         if wait:
             raise TooManyRequests(
                 f"repeated failed sign-ins to this account: try again in {wait} "
                 f"second{'s' if wait != 1 else ''}", retry_after=wait)
         user = authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is None:
-            throttle.note_failure(form.email.data)
+            throttle.note_failure(form.email.data, device)
             form.password.errors.append("The email or password is incorrect.")
             db.session.commit()
         elif not user.active:
@@ -132,11 +139,13 @@ def login():
                 "This account has been deactivated. Contact your department lead."
             )
         else:
-            throttle.note_success(form.email.data)
+            throttle.note_success(form.email.data, device)
             next_url = safe_next(request.args.get("next"))
             _sign_in(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(next_url)
+            response = redirect(next_url)
+            throttle.remember_device(response, user.email, device)
+            return response
     return render_template("auth/login.html", form=form)
 
 
@@ -183,7 +192,9 @@ def _new_password(token: str, purpose: str):
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
                   "success")
-            return redirect(url_for("catalog.index"))
+            response = redirect(url_for("catalog.index"))
+            throttle.remember_device(response, user.email)  # the link proved who this is
+            return response
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
 
 
@@ -197,6 +208,9 @@ def forgot_password():
         if user is not None and user.active:
             send_password_reset(user, request.remote_addr)
             db.session.commit()
-        # The same answer either way, so the form can't be used to find out who has an account.
+        else:
+            send_reset_without_account(form.email.data)
+        # The same answer (and a mail) either way, so neither the page nor its time says
+        # who has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form)

@@ -26,6 +26,7 @@ from champion.catalog.queries import (
     module_progress,
     next_steps,
 )
+from champion.content.loader import SLUG
 from champion.extensions import db
 from champion.progress.models import awaiting_view, progress_status
 from champion.progress.operations import note_module_opened
@@ -132,6 +133,8 @@ def media(series_slug: str, filename: str):
     A PDF is a download, never a page shown in this site's origin (a PDF can carry script
     and forms).
     """
+    if not SLUG.match(series_slug):
+        abort(404)  # ``..`` or ``.`` would name a media folder outside the series
     root = Path(current_app.config["CHAMPION_MODULES_DIR"]).resolve()
     return send_from_directory(root / series_slug / "media", filename,
                                as_attachment=filename.lower().endswith(".pdf"))

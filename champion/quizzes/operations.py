@@ -70,6 +70,15 @@ def check_can_start(user_id: int, version: ModuleVersion | LiveVersion, now: dat
                              f"{_at(opens)}", opens)
 
 
+def _open_draw(user_id: int, version: ModuleVersion | LiveVersion,
+               now: datetime) -> QuizDraw | None:
+    return db.session.scalar(
+        select(QuizDraw).where(
+            QuizDraw.user_id == user_id, QuizDraw.module_version_id == version.id,
+            QuizDraw.attempt_id.is_(None), QuizDraw.drawn_at > now - DRAW_LIFETIME)
+        .order_by(QuizDraw.id.desc()).limit(1))
+
+
 def current_draw(user: User, version: ModuleVersion | LiveVersion,
                  rng: random.Random | None = None) -> QuizDraw:
     """The learner's open attempt at ``version``, drawn now if there is none.
@@ -79,11 +88,14 @@ def current_draw(user: User, version: ModuleVersion | LiveVersion,
     learner has been shown least. The caller commits.
     """
     now = utcnow()
-    open_draw = db.session.scalar(
-        select(QuizDraw).where(
-            QuizDraw.user_id == user.id, QuizDraw.module_version_id == version.id,
-            QuizDraw.attempt_id.is_(None), QuizDraw.drawn_at > now - DRAW_LIFETIME)
-        .order_by(QuizDraw.id.desc()).limit(1))
+    open_draw = _open_draw(user.id, version, now)
+    if open_draw is not None:
+        return open_draw
+    # Looked for again under the learner's lock: quiz pages opened at once (tabs, or a
+    # script firing requests together) would otherwise each draw, showing several sets of
+    # questions to choose from and starting more attempts than a daily limit allows.
+    lock_learner(user.id, now)
+    open_draw = _open_draw(user.id, version, now)
     if open_draw is not None:
         return open_draw
     check_can_start(user.id, version, now)
@@ -137,6 +149,11 @@ def submit_quiz(
     now = utcnow()
     lock_learner(user.id, now)
     # Under the learner's lock, so a simultaneous double click sees the first one.
+    if drawn is not None:
+        # Read again now: loaded before the lock, it may since have been answered (the same
+        # form posted from several tabs at once, say with every answer to a question), and
+        # one draw is one attempt.
+        db.session.refresh(drawn, ["attempt_id"])
     earlier = None
     if drawn is not None and drawn.attempt_id is not None:
         earlier = db.session.get(Attempt, drawn.attempt_id)
