@@ -1,8 +1,9 @@
 """accounts: verified email, creating department, link generation, invite limits, requests
 
 Existing accounts count as verified only where the audit log shows the person used a
-set-password or reset-password link (it reached them through that address); every other
-existing account verifies by link the next time it matters. Existing invites keep working
+reset-password link (mailed to that address). A set-password link doesn't count: a lead may
+have handed it over in person, so it proves nothing about the mailbox. Every other existing
+account verifies by link the next time it matters. Existing invites keep working
 but now expire 30 days after this upgrade.
 
 Revision ID: a7c3e91b5d20
@@ -50,12 +51,12 @@ def upgrade():
     with op.batch_alter_table('membership_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_requests_user_id'), ['user_id'], unique=False)
 
-    # Who used a link that reached them by mail (or from their department) has proved it.
+    # Who used a link that reached them by mail has proved the address.
     op.execute(
         "UPDATE users SET email_verified_at = (SELECT MIN(audit_events.created_at) "
         "FROM audit_events WHERE audit_events.target_type = 'user' "
         "AND audit_events.target_id = users.id "
-        "AND audit_events.action IN ('auth.set-password', 'auth.reset-password'))"
+        "AND audit_events.action = 'auth.reset-password')"
     )
     invites = sa.table('department_invites', sa.column('expires_at', sa.DateTime(timezone=True)),
                        sa.column('revoked_at', sa.DateTime(timezone=True)))
