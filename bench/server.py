@@ -21,7 +21,6 @@ from load import (
     CSRF,
     HOST,
     PASSWORD,
-    VERSION,
     children,
     free_port,
     learner_email,
@@ -152,33 +151,77 @@ def pages_and_memory(work: Path) -> dict[str, float]:
     return results
 
 
+def drawn_attempts(url: str, series: str, slug: str, learners: int, each: int) -> list[list[int]]:
+    """``each`` open attempts per learner at the module's quiz, drawn ahead (the questions
+    in the order written, so the key is the form's answer): the ids, by learner. wrk replays
+    fixed requests, and every submission needs an attempt of its own, so they are made here
+    the way the quiz page makes one, in one batch."""
+    from sqlalchemy import insert, select
+
+    from champion import create_app
+    from champion.auth.models import User
+    from champion.catalog.models import Module, Series
+    from champion.extensions import db
+    from champion.quizzes.models import QuizDraw
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        module = db.session.scalar(select(Module).join(Series).where(
+            Series.slug == series, Module.slug == slug))
+        version = module.current_version
+        drawn = version.policy.drawn(version.question_count)
+        questions = list(range(drawn))
+        orders = [list(range(len(q["choices"]))) for q in version.quiz["questions"][:drawn]]
+        users = [db.session.scalar(select(User.id).where(User.email == learner_email(i)))
+                 for i in range(learners)]
+        db.session.execute(insert(QuizDraw), [
+            {"user_id": user, "module_id": module.id, "module_version_id": version.id,
+             "questions": questions, "choice_orders": orders}
+            for user in users for _ in range(each)])
+        db.session.commit()
+        ids = [list(db.session.scalars(select(QuizDraw.id).where(QuizDraw.user_id == user)
+                                       .order_by(QuizDraw.id))) for user in users]
+        db.engine.dispose()
+    return ids
+
+
 def quiz_submissions(url: str, work: Path, learners: int = 32) -> dict[str, float]:
-    """32 learners submitting the same quiz at once, each with their own session."""
+    """32 learners submitting the same quiz at once, each with their own session; every
+    request a new attempt (its own draw), graded, recorded and completing the module."""
     prepare(url, learners=learners)
+    content = load_content(ROOT / "modules")
+    module = next(m for m in content.modules if m.slug == "cancer-pain-essentials")
+    draws = drawn_attempts(url, module.series, module.slug, learners, each=200)
     port = free_port()
     server = start_gunicorn(url, port, WORKERS, work / f"quiz-{learners}.log")
     try:
-        content = load_content(ROOT / "modules")
-        module = next(m for m in content.modules if m.slug == "cancer-pain-essentials")
         path = f"/modules/{module.series}/{module.slug}/quiz"
+        drawn = module.policy.drawn(len(module.questions))
         answers = {f"q{n}": [f"q{n}-c{i + 1}" for i in sorted(q.correct_indexes)]
-                   for n, q in enumerate(module.questions, start=1)}
+                   for n, q in enumerate(module.questions[:drawn], start=1)}
         entries = []
         for index in range(learners):
             client = Client(port)
             client.sign_in(learner_email(index))
             _, page = client.request("GET", path)
             token = next(g for g in CSRF.search(page).groups() if g)
-            version = next(g for g in VERSION.search(page).groups() if g)
-            body = urllib.parse.urlencode({"csrf_token": token, "version": version, **answers},
-                                          doseq=True)
-            entries.append(f'{{cookie="{client.cookie}", body="{body}"}}')
+            bodies = ",".join(
+                '"' + urllib.parse.urlencode({"csrf_token": token, "draw": draw, **answers},
+                                             doseq=True) + '"'
+                for draw in draws[index])
+            entries.append(f'{{cookie="{client.cookie}", bodies={{{bodies}}}, next=0}}')
         script = work / "submit.lua"
+        # wrk's two threads each run this script: each takes every other draw (``offset``,
+        # set per thread by ``setup``), so no draw is posted twice.
         script.write_text(
             "local learners = {" + ",\n".join(entries) + "}\nlocal i = 0\n"
-            "request = function()\n  i = i % #learners + 1\n"
-            '  return wrk.format("POST", "' + path + '", {["Cookie"] = learners[i].cookie, '
-            '["Content-Type"] = "application/x-www-form-urlencoded"}, learners[i].body)\nend\n'
+            "local threads = 0\nsetup = function(thread)\n  thread:set('offset', threads)\n"
+            "  threads = threads + 1\nend\n"
+            "request = function()\n  i = i % #learners + 1\n  local l = learners[i]\n"
+            "  if l.next == 0 then l.next = offset - 1 end\n  l.next = l.next + 2\n"
+            "  if l.next > #l.bodies then l.next = offset + 1 end\n"
+            '  return wrk.format("POST", "' + path + '", {["Cookie"] = l.cookie, '
+            '["Content-Type"] = "application/x-www-form-urlencoded"}, l.bodies[l.next])\nend\n'
             + P95_SCRIPT)
         return wrk(port, path, learners, script=script)
     finally:
