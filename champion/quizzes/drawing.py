@@ -29,9 +29,16 @@ class Draw:
     @classmethod
     def stored(cls, questions: list[int] | None, choice_orders: list[list[int]] | None,
                quiz: Mapping[str, Any]) -> Draw:
+        """The draw kept in ``questions`` and ``choice_orders`` columns (a QuizDraw's, an
+        Attempt's); every question as written where an attempt predates drawing."""
         if questions is None or choice_orders is None:
             return cls.everything(quiz)
         return cls(tuple(questions), tuple(tuple(order) for order in choice_orders))
+
+    def columns(self) -> dict[str, list]:
+        """This draw as the ``questions`` and ``choice_orders`` columns store it (JSON)."""
+        return {"questions": list(self.questions),
+                "choice_orders": [list(order) for order in self.choice_orders]}
 
 
 def draw(quiz: Mapping[str, Any], count: int, rng: random.Random,

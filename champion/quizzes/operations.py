@@ -107,15 +107,10 @@ def current_draw(user: User, version: ModuleVersion | LiveVersion,
     drawn = draw(quiz, version.policy.drawn(len(quiz["questions"])),
                  rng or random.SystemRandom(), seen)
     row = QuizDraw(user_id=user.id, module_id=version.module_id, module_version_id=version.id,
-                   questions=list(drawn.questions),
-                   choice_orders=[list(order) for order in drawn.choice_orders], drawn_at=now)
+                   drawn_at=now, **drawn.columns())
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def draw_of(row: QuizDraw) -> Draw:
-    return Draw(tuple(row.questions), tuple(tuple(order) for order in row.choice_orders))
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,8 @@ def submit_quiz(
     if earlier is not None:
         return Submission(earlier, newly_completed=False, awards=[], repeated=True)
     _retake_wait(user.id, version, now)
-    shown = draw_of(drawn) if drawn is not None else Draw.everything(version.quiz)
+    shown = Draw.stored(drawn.questions if drawn else None,
+                        drawn.choice_orders if drawn else None, version.quiz)
     result = grade_attempt(answer_key(version.quiz), selections, version.pass_mark,
                            questions=shown.questions)
     attempt = Attempt(
@@ -177,8 +173,7 @@ def submit_quiz(
         pass_mark=version.pass_mark,
         submitted_at=now,
         submission_key=submission_key,
-        questions=list(shown.questions),
-        choice_orders=[list(order) for order in shown.choice_orders],
+        **shown.columns(),
     )
     db.session.add(attempt)
     db.session.flush()  # the attempt's id, for its answers and the completion it may make

@@ -20,7 +20,6 @@ from champion.quizzes.operations import (
     DRAW_LIFETIME,
     QuizClosed,
     current_draw,
-    draw_of,
     submit_quiz,
 )
 from champion.quizzes.queries import reveals_key
@@ -28,13 +27,14 @@ from champion.quizzes.queries import reveals_key
 blueprint = Blueprint("quizzes", __name__, template_folder="templates")
 
 
-def _form_for(row: QuizDraw, version: LiveVersion | ModuleVersion) -> tuple[QuizForm, dict]:
-    drawn = draw_of(row)
+def _form_for(row: QuizDraw, version: LiveVersion | ModuleVersion
+              ) -> tuple[QuizForm, dict, Draw]:
+    drawn = Draw.stored(row.questions, row.choice_orders, version.quiz)
     shown = as_shown(version.quiz, drawn)
     form = build_quiz_form(row.id, shown, cache_key=(
         version.id, version.content_hash, version.renderer, drawn.questions,
         drawn.choice_orders))
-    return form, shown
+    return form, shown, drawn
 
 
 def _page(module: LiveModule, version, form=None, shown=None, closed=None, status=200):
@@ -59,7 +59,7 @@ def take(series_slug: str, module_slug: str):
     except QuizClosed as exc:
         return _page(module, module.version, closed=sentence(exc))
     db.session.commit()
-    form, shown = _form_for(row, module.version)
+    form, shown, _ = _form_for(row, module.version)
     return _page(module, module.version, form, shown)
 
 
@@ -79,11 +79,11 @@ def _submit(module: LiveModule):
     current = module.version
     version = current if row.module_version_id == current.id else db.session.get(
         ModuleVersion, row.module_version_id)
-    form, shown = _form_for(row, version)
+    form, shown, drawn = _form_for(row, version)
     if form.validate_on_submit():
         try:
             submission = submit_quiz(current_user, version,
-                                     as_written(draw_of(row), form.selections()),
+                                     as_written(drawn, form.selections()),
                                      submission_key=form.submission.data or None, drawn=row)
         except QuizClosed as exc:
             db.session.rollback()
