@@ -21,9 +21,9 @@ from champion.badges.models import Badge, BadgeAward
 from champion.database import utcnow
 from champion.departments.models import Department, department_members
 from champion.extensions import db
-from champion.progress.models import ModuleProgress
+from champion.progress.models import STATUS_LABELS, ModuleProgress
 from champion.team import queries
-from champion.team.queries import CHART_WEEKS, STATUS_LABELS, Filters, dashboard, module_columns
+from champion.team.queries import CHART_WEEKS, Filters, dashboard, module_columns
 from tests.helpers import login
 from tests.test_query_budgets import BUDGETS
 

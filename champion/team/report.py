@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from champion.departments.models import Department
-from champion.team.queries import STATUS_LABELS, Filters, ModuleColumn, learner_rows, module_columns
+from champion.progress.models import STATUS_LABELS
+from champion.team.queries import Filters, ModuleColumn, learner_rows, module_columns
 
 
 def _when(value: datetime | None) -> str:

@@ -27,6 +27,7 @@ from champion.departments.operations import (
 from champion.departments.roster import parse_roster
 from champion.extensions import db
 from champion.filters import sentence
+from champion.progress.models import STATUS_LABELS
 from champion.spreadsheet import to_csv
 from champion.team.access import departments_in_scope, lead_of_department
 from champion.team.chart import weekly_bars, weekly_series
@@ -34,7 +35,6 @@ from champion.team.forms import ActionForm, AddMemberForm, InviteForm, RosterFor
 from champion.team.queries import (
     CHART_WEEKS,
     SORTS,
-    STATUS_LABELS,
     Filters,
     dashboard,
     like_pattern,
