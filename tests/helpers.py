@@ -96,7 +96,7 @@ DRAW = re.compile(r'name="draw"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="draw"'
 _ANSWER = re.compile(r"^q(\d+)-c(\d+)$")
 
 # The fixture quizzes' correct answers, as written in the content (question n, choice m):
-# ``as_shown`` turns them into the values of the form a learner was given.
+# ``shown_answers`` turns them into the values of the form a learner was given.
 PASS_FIRST = {"q1": "q1-c2", "q2": ["q2-c1", "q2-c2"]}
 FAIL_FIRST = {"q1": "q1-c1", "q2": ["q2-c1"]}
 PASS_SECOND = {"q1": "q1-c1"}
@@ -111,7 +111,7 @@ def draw_id(page: str) -> int:
     return int(next(g for g in DRAW.search(page).groups() if g))
 
 
-def as_shown(draw: int, answers: dict) -> dict:
+def shown_answers(draw: int, answers: dict) -> dict:
     """``answers`` given by the quiz as written (``q1: "q1-c2"``), as the values of the form
     drawn for ``draw``: its questions and choices are in another order. Keys that aren't
     questions pass through; a question the draw left out is dropped."""
@@ -167,7 +167,7 @@ def submit(client: FlaskClient, series: str, module: str, answers: dict, viewed:
     """Take the quiz as a learner: read the module to its end (unless ``viewed`` is False),
     open the quiz, and post ``answers`` (as written) on the form drawn for them."""
     drawn = open_quiz(client, series, module, viewed)
-    return post_quiz(client, series, module, drawn, as_shown(drawn, answers), **extra)
+    return post_quiz(client, series, module, drawn, shown_answers(drawn, answers), **extra)
 
 
 def mark_complete(client: FlaskClient, series: str, module: str):

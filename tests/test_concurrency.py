@@ -19,13 +19,13 @@ from champion.quizzes.models import Attempt
 from tests.helpers import (
     PASS_FIRST,
     PASS_SECOND,
-    as_shown,
     csrf_token,
     login,
     make_user,
     mark_complete,
     open_quiz,
     quiz_url,
+    shown_answers,
 )
 
 ROUNDS = 4
@@ -36,7 +36,7 @@ def prepared_post(client, series: str, module: str, answers: dict):
     url = quiz_url(series, module)
     drawn = open_quiz(client, series, module)
     data = {"csrf_token": csrf_token(client, url), "draw": str(drawn),
-            **as_shown(drawn, answers)}
+            **shown_answers(drawn, answers)}
     return lambda: client.post(url, data=data)
 
 

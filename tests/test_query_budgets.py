@@ -13,7 +13,6 @@ from champion.auth.models import Role
 from tests.helpers import (
     FAIL_FIRST,
     PASS_FIRST,
-    as_shown,
     client_for,
     complete_module,
     csrf_token,
@@ -21,6 +20,7 @@ from tests.helpers import (
     open_quiz,
     post,
     quiz_url,
+    shown_answers,
     submit,
     sync,
 )
@@ -91,7 +91,7 @@ def test_my_progress_page_does_not_grow_with_attempts(app, learner_client, synce
 def test_a_quiz_submission(learner_client, synced, count_queries):
     drawn = open_quiz(learner_client, "basics", "first-steps")
     data = {"csrf_token": csrf_token(learner_client, quiz_url("basics", "first-steps")),
-            "draw": str(drawn), **as_shown(drawn, PASS_FIRST)}
+            "draw": str(drawn), **shown_answers(drawn, PASS_FIRST)}
     with count_queries() as counter:
         response = learner_client.post(quiz_url("basics", "first-steps"), data=data)
     assert "/quiz/attempts/" in response.headers["Location"]  # recorded, not refused

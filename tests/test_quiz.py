@@ -13,12 +13,12 @@ from champion.quizzes.models import Attempt, QuizDraw
 from tests.helpers import (
     FAIL_FIRST,
     PASS_FIRST,
-    as_shown,
     login,
     make_user,
     open_quiz,
     post_quiz,
     quiz_url,
+    shown_answers,
     submit,
     sync,
 )
@@ -104,7 +104,7 @@ def test_an_incomplete_submission_names_the_question_and_keeps_the_answers(
     learner_client, learner, synced
 ):
     drawn = open_quiz(learner_client, "basics", "first-steps")
-    answers = as_shown(drawn, {"q2": ["q2-c1", "q2-c3"]})
+    answers = shown_answers(drawn, {"q2": ["q2-c1", "q2-c3"]})
     [(name, values)] = answers.items()
     unanswered = "q1" if name == "q2" else "q2"
     response = post_quiz(learner_client, "basics", "first-steps", drawn, answers)
@@ -140,7 +140,7 @@ def test_tampered_answers_are_refused_with_a_clear_error(learner_client, learner
 
 def test_an_expired_csrf_token_keeps_the_answers(learner_client, learner, synced):
     drawn = open_quiz(learner_client, "basics", "first-steps")
-    answers = as_shown(drawn, PASS_FIRST)
+    answers = shown_answers(drawn, PASS_FIRST)
     response = post_quiz(learner_client, "basics", "first-steps", drawn, answers,
                          csrf_token="not-a-valid-token")
     page = response.get_data(as_text=True)
@@ -185,7 +185,7 @@ def test_an_answer_to_the_version_on_screen_is_graded_against_it(learner_client,
     drawn = open_quiz(learner_client, "basics", "second-steps")  # version 1 is on screen ...
     sync(content_dir)  # ... when version 2 is published
     response = post_quiz(learner_client, "basics", "second-steps", drawn,
-                         as_shown(drawn, {"q1": "q1-c1"}))  # right in version 1
+                         shown_answers(drawn, {"q1": "q1-c1"}))  # right in version 1
     assert response.status_code == 302
     [attempt] = attempts(learner.id)
     assert attempt.version.number == 1 and attempt.passed  # version 2 would have failed it
@@ -202,14 +202,14 @@ def test_a_superseded_version_is_graded_only_from_a_recent_draw_of_it(
     drawn = open_quiz(learner_client, "basics", "second-steps")
     sync(content_dir)
     typed = post_quiz(learner_client, "basics", "second-steps", drawn,
-                      {**as_shown(drawn, {"q1": "q1-c1"}), "version": "1"})
+                      {**shown_answers(drawn, {"q1": "q1-c1"}), "version": "1"})
     assert typed.status_code == 302  # graded: on the draw's version, whatever was typed
     stale = open_quiz(learner_client, "basics", "second-steps", viewed=False)
     row = db.session.get(QuizDraw, stale)
     row.drawn_at -= DRAW_LIFETIME
     db.session.commit()
     response = post_quiz(learner_client, "basics", "second-steps", stale,
-                         as_shown(stale, {"q1": "q1-c2"}))
+                         shown_answers(stale, {"q1": "q1-c2"}))
     assert response.status_code == 302 and response.headers["Location"].endswith("/quiz")
     page = learner_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "This attempt was opened more than a day ago" in page

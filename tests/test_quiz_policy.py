@@ -28,12 +28,10 @@ from tests.helpers import (
     open_quiz,
     post_quiz,
     quiz_url,
+    shown_answers,
     submit,
     sync,
     view,
-)
-from tests.helpers import (
-    as_shown as shown_values,
 )
 
 POOL = """---
@@ -205,7 +203,7 @@ def test_the_score_is_the_share_of_drawn_questions_and_a_retake_draws_unseen_one
     row = drawn_row(drawn)
     one_right = {f"q{row.questions[0] + 1}": POOL_KEY[f"q{row.questions[0] + 1}"],
                  f"q{row.questions[1] + 1}": POOL_WRONG[f"q{row.questions[1] + 1}"]}
-    post_quiz(client, "basics", "pooled", drawn, shown_values(drawn, one_right))
+    post_quiz(client, "basics", "pooled", drawn, shown_answers(drawn, one_right))
     [attempt] = attempts(learner.id)
     assert (attempt.score, attempt.question_count, attempt.correct_count) == (50, 2, 1)
     assert attempt.questions == row.questions and attempt.choice_orders == row.choice_orders
@@ -238,7 +236,7 @@ def test_a_draw_kept_in_another_tab_cannot_skip_the_wait(app, pooled, learner):
     db.session.add(second)
     db.session.commit()
     assert post_quiz(client, "basics", "pooled", first,
-                     shown_values(first, POOL_WRONG)).status_code == 302
+                     shown_answers(first, POOL_WRONG)).status_code == 302
     refused = post_quiz(client, "basics", "pooled", second.id, {"q1": "q1-c1", "q2": "q2-c1"})
     assert refused.status_code == 422
     assert "30 minutes after your last attempt" in refused.get_data(as_text=True)

@@ -24,13 +24,13 @@ from champion.quizzes.models import Attempt
 from tests.helpers import (
     PASS_FIRST,
     PASSWORD,
-    as_shown,
     complete_module,
     csrf_token,
     draw_id,
     login,
     make_user,
     quiz_url,
+    shown_answers,
 )
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "champion"
@@ -202,7 +202,7 @@ def test_a_double_clicked_submit_records_one_attempt(learner_client, learner, sy
     drawn = draw_id(page)
     key = re.search(r'name="submission"[^>]*value="([0-9a-f]{32})"', page)[1]
     data = {"csrf_token": csrf_token(learner_client, url), "draw": str(drawn),
-            "submission": key, **as_shown(drawn, PASS_FIRST)}
+            "submission": key, **shown_answers(drawn, PASS_FIRST)}
     first = learner_client.post(url, data=data)
     second = learner_client.post(url, data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -218,7 +218,7 @@ def test_simultaneous_double_clicks_record_one_attempt(app, learner, synced):
     drawn = draw_id(page)
     key = re.search(r'name="submission"[^>]*value="([0-9a-f]{32})"', page)[1]
     posts = [(c, {"csrf_token": csrf_token(c, url), "draw": str(drawn), "submission": key,
-                  **as_shown(drawn, PASS_FIRST)}) for c in clients]
+                  **shown_answers(drawn, PASS_FIRST)}) for c in clients]
     barrier, statuses = threading.Barrier(2), []
 
     def run(client, data):

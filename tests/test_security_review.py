@@ -219,7 +219,7 @@ def test_one_draw_posted_from_several_tabs_at_once_is_one_attempt(app, synced):
 
     from champion.auth.models import Role
     from champion.quizzes.models import Attempt
-    from tests.helpers import FAIL_FIRST, as_shown, login, make_user, open_quiz, quiz_url
+    from tests.helpers import FAIL_FIRST, login, make_user, open_quiz, quiz_url, shown_answers
     from tests.test_concurrency import race
 
     url = quiz_url("basics", "first-steps")
@@ -235,7 +235,7 @@ def test_one_draw_posted_from_several_tabs_at_once_is_one_attempt(app, synced):
         for tab, answers in zip(tabs, [FAIL_FIRST, PASS_FIRST, FAIL_FIRST, PASS_FIRST],
                                 strict=True):
             data = {"csrf_token": csrf_token(tab, url), "draw": str(drawn),
-                    **as_shown(drawn, answers)}
+                    **shown_answers(drawn, answers)}
             posts.append(lambda tab=tab, data=data: tab.post(url, data=data))
         assert race(*posts) == [302] * 4
         db.session.expire_all()
