@@ -39,7 +39,14 @@ run: $(VENV)/.installed
 	.venv-openbadges/bin/pip install --quiet --no-deps -r tests/openbadges/requirements.txt
 	@touch $@
 
-test: $(VENV)/.installed-dev .venv-openbadges/.installed
+# The counterparts some tests start on 127.0.0.1 (an OpenID provider, a SCORM runtime), from
+# the committed lock file. Without Node the tests that need them skip and say why.
+tests/npm/node_modules/.installed: tests/npm/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is not installed: the tests that need tests/npm will skip"; fi
+
+test: $(VENV)/.installed-dev .venv-openbadges/.installed tests/npm/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

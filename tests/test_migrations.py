@@ -19,7 +19,8 @@ EXPECTED_TABLES = {
     "programme_evaluations", "module_drafts", "membership_requests",
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
-    "badges", "badge_awards", "content_state", "quiz_draws", "alembic_version",
+    "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
+    "alembic_version",
 }  # fmt: skip
 
 

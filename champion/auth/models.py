@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from champion.auth.passwords import hash_password, password_matches
 from champion.database import utcnow
@@ -96,3 +96,29 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class ExternalIdentity(db.Model):
+    """A sign-in from outside (an OpenID provider, a SAML IdP, an LMS): who the issuer says.
+
+    Accounts are found by ``(issuer, subject)``, the provider's stable identifier, never by
+    email alone: an email changed at the hospital keeps its history, and a second provider
+    can't take over an account by asserting its address.
+    """
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # oidc, saml, lti
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))  # as last asserted
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ExternalIdentity {self.kind} {self.issuer} {self.subject}>"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from champion.audit.operations import record
 from champion.auth.emails import EmailAddressError, email_address, lookup_key
-from champion.auth.models import Role, User
+from champion.auth.models import ExternalIdentity, Role, User
 from champion.auth.passwords import hash_password, password_matches, password_problem
 from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token
 from champion.auth.verification import mark_email_verified, send_verification
@@ -217,3 +217,85 @@ def set_new_password(user: User, password: str, purpose: str) -> None:
         # could use it themselves: it proves nothing about the mailbox, so the address
         # is proved by a link mailed to it, as a sign-up's is.
         send_verification(user)
+
+
+class ExternalSignInError(AccountError):
+    """An outside identity can't open an account here; the message says why, for the page."""
+
+
+def sign_in_external(
+    *,
+    kind: str,
+    issuer: str,
+    subject: str,
+    email: str | None,
+    name: str | None,
+    email_verified: bool,
+    ip: str | None,
+) -> tuple[User, bool]:
+    """The account an identity provider's ``(issuer, subject)`` opens: ``(user, created)``.
+
+    One rule for every outside sign-in (OpenID Connect, SAML, LTI). A known identity opens
+    its own account, whatever email it now asserts. A new one links to an existing account
+    with the same address only where the provider vouches for the address, the account has
+    no outside identity yet and is not an administrator's (a provider that could assert any
+    address must not be able to take over an account); otherwise a learner account is made
+    just in time. Audited; the caller commits.
+    """
+    if not issuer or not subject:
+        raise ExternalSignInError("the identity provider did not say who you are (no subject)")
+    identity = db.session.scalar(
+        select(ExternalIdentity).where(ExternalIdentity.issuer == issuer,
+                                       ExternalIdentity.subject == subject))
+    created = False
+    if identity is not None:
+        user = identity.user
+    else:
+        if not email:
+            raise ExternalSignInError(
+                "the identity provider did not send an email address; ask your IT "
+                "department to release the email claim or attribute to Champion")
+        if not email_verified:
+            raise ExternalSignInError(
+                "the identity provider did not confirm this email address, so Champion "
+                "can't open an account with it")
+        try:
+            address = email_address(email)
+        except EmailAddressError as exc:
+            raise ExternalSignInError(f"the identity provider's email: {exc}") from exc
+        user = find_user(address)
+        if user is None:
+            user = create_user(address, (name or "").strip() or address.split("@")[0],
+                               None, email_verified=True)
+            created = True
+            db.session.flush()
+            record(None, "sso.create", user,
+                   f"{user.email} created at first {kind} sign-in from {issuer}",
+                   kind=kind, issuer=issuer, ip=ip)
+        else:
+            if user.has_role(Role.ADMIN):
+                raise ExternalSignInError(
+                    "an administrator's account is not linked to an outside sign-in "
+                    "automatically; sign in with your password")
+            linked = db.session.scalar(
+                select(ExternalIdentity.id).where(ExternalIdentity.user_id == user.id))
+            if linked is not None:
+                raise ExternalSignInError(
+                    "this email belongs to an account already linked to another sign-in; "
+                    "ask an administrator")
+        identity = ExternalIdentity(user=user, kind=kind, issuer=issuer, subject=subject)
+        db.session.add(identity)
+        if not created:
+            record(None, "sso.link", user, f"{user.email} linked to {kind} sign-in from {issuer}",
+                   kind=kind, issuer=issuer, ip=ip)
+    if user.deleted_at is not None or not user.active:
+        raise ExternalSignInError("this account is deactivated; ask your department lead")
+    identity.email = email
+    identity.last_seen_at = utcnow()
+    if user.email_verified_at is None and email_verified and email \
+            and lookup_key(email) == user.email:
+        mark_email_verified(user, f"{kind} sign-in")
+    db.session.flush()
+    record(user, "auth.login", user, f"{user.email} signed in with {kind} ({issuer})",
+           kind=kind, issuer=issuer, ip=ip)
+    return user, created
