@@ -249,7 +249,8 @@ def test_media_upload_checks_type_and_stages_it_with_the_draft(app, authoring, a
     assert fake.status_code == 422 and "not a PNG file" in fake.get_data(as_text=True)
     html = post(author, f"/author/drafts/{draft_id}/media", {
         "file": (io.BytesIO(b"<html>"), "page.html")}, content_type="multipart/form-data")
-    assert "Upload a PNG, JPEG, GIF or WebP image, or a PDF." in html.get_data(as_text=True)
+    assert ("Upload a PNG, JPEG, GIF or WebP image, a PDF, or captions (a WebVTT .vtt file)."
+            in html.get_data(as_text=True))
     edit_content(author, draft_id, body="![X-ray](media/chest_x-ray.png)")
     preview = author.get(f"/author/drafts/{draft_id}/preview").get_data(as_text=True)
     assert f'src="/author/drafts/{draft_id}/media/chest_x-ray.png"' in preview
@@ -460,3 +461,26 @@ def test_quiz_policy_keys_survive_browser_edits_and_gift_imports(app, authoring,
     assert "questions_per_attempt" not in text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
     exported = author.get(f"/author/drafts/{draft_id}/quiz.gift").get_data(as_text=True)
     assert "Which helps?" in exported and "Which first?" in exported
+
+
+def test_an_educator_uploads_captions_and_the_published_video_carries_them(
+        app, authoring, author, client, learner_client):
+    draft_id = new_module(author)
+    vtt = b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nA fan on the face helps.\n"
+    assert post(author, f"/author/drafts/{draft_id}/media", {
+        "file": (io.BytesIO(vtt), "Fan talk.vtt")},
+        content_type="multipart/form-data").status_code == 302
+    edit_content(author, draft_id, video="https://video.example.org/fan",
+                 captions="media/missing.vtt")
+    page = text_of(author.get(f"/author/drafts/{draft_id}/preview"))
+    assert "media file 'media/missing.vtt' does not exist" in page
+    assert edit_content(author, draft_id, video="https://video.example.org/fan",
+                        captions="media/fan_talk.vtt").status_code == 302
+    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
+    source = module.current_version.source
+    assert module.current_version.captions == "media/fan_talk.vtt"
+    assert ("video:\n  src: https://video.example.org/fan\n  captions: media/fan_talk.vtt\n"
+            in source)
+    page = learner_client.get("/modules/basics/breathlessness").get_data(as_text=True)
+    assert 'href="/modules/basics/media/fan_talk.vtt" download' in page

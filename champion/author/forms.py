@@ -51,6 +51,8 @@ class ModuleEditForm(FlaskForm):
     required = BooleanField("Required (counts toward series completion and badges)")
     video = StringField("Video (an https:// address, or media/… for an uploaded file)",
                         validators=[Optional(), Length(max=1000)], filters=[strip])
+    captions = StringField("Captions for the video (media/… WebVTT .vtt file)",
+                           validators=[Optional(), Length(max=500)], filters=[strip])
     slides = StringField("Slides to download (media/… PDF)",
                          validators=[Optional(), Length(max=500)], filters=[strip])
     body = TextAreaField(
@@ -101,5 +103,5 @@ class GiftImportForm(FlaskForm):
 
 
 class MediaForm(FlaskForm):
-    file = FileField("Image (PNG, JPEG, GIF, WebP) or slides (PDF)",
+    file = FileField("Image (PNG, JPEG, GIF, WebP), slides (PDF) or captions (WebVTT .vtt)",
                      validators=[FileRequired("Choose a file.")])

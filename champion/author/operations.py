@@ -135,6 +135,7 @@ MEDIA_TYPES = {  # suffix -> (magic prefix test, limit in bytes)
     ".gif": (lambda b: b[:6] in (b"GIF87a", b"GIF89a"), 5 * 1024 * 1024),
     ".webp": (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WEBP", 5 * 1024 * 1024),
     ".pdf": (lambda b: b.startswith(b"%PDF-"), 25 * 1024 * 1024),
+    ".vtt": (lambda b: b.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"), 1024 * 1024),
 }
 MEDIA_LIMIT = max(limit for _, limit in MEDIA_TYPES.values())
 
@@ -178,7 +179,8 @@ def save_media(draft: ModuleDraft, filename: str, data: bytes, actor: User) -> s
     name = secure_filename(filename or "").lower()
     suffix = Path(name).suffix
     if suffix not in MEDIA_TYPES:
-        raise AuthoringError("upload a PNG, JPEG, GIF or WebP image, or a PDF")
+        raise AuthoringError("upload a PNG, JPEG, GIF or WebP image, a PDF, or captions "
+                             "(a WebVTT .vtt file)")
     looks_right, limit = MEDIA_TYPES[suffix]
     if not looks_right(data):
         raise AuthoringError(f"the file's contents are not a {suffix[1:].upper()} file")

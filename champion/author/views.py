@@ -101,15 +101,25 @@ def start_draft(module_id: int):
 
 def _edit_data(parsed) -> dict[str, Any]:
     meta = parsed.meta
+    video = meta.get("video")
+    video = video if isinstance(video, dict) else {"src": video}
     return {
         "title": meta.get("title"), "duration": meta.get("duration"),
         "summary": meta.get("summary"), "objectives": "\n".join(meta.get("objectives") or []),
         "pass_mark": meta.get("pass_mark", 80), "required": meta.get("required", True),
-        "video": meta.get("video"), "slides": meta.get("slides"),
-        "body": parsed.presentation_source, "references": parsed.references or "",
+        "video": video.get("src"), "captions": video.get("captions"),
+        "slides": meta.get("slides"), "body": parsed.presentation_source,
+        "references": parsed.references or "",
         "case_title": parsed.case.title if parsed.case else "",
         "case_body": parsed.case.body.strip("\n") if parsed.case else "",
     }
+
+
+def _video(src: str | None, captions: str | None) -> str | dict[str, str] | None:
+    """The front matter's ``video``: a plain address, or with its captions beneath it."""
+    if not src:
+        return None
+    return {"src": src, "captions": captions} if captions else src
 
 
 def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
@@ -121,7 +131,7 @@ def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
                        if line.strip()] or None,
         "pass_mark": form.pass_mark.data if form.pass_mark.data != 80 else None,
         "required": None if form.required.data else False,
-        "video": form.video.data or None, "slides": form.slides.data or None,
+        "video": _video(form.video.data, form.captions.data), "slides": form.slides.data or None,
     }
     for key, value in updates.items():
         if value is None:

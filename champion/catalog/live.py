@@ -67,6 +67,7 @@ class LiveVersion:
     pass_mark: int
     required: bool
     video: str | None
+    captions: str | None
     slides_file: str | None
     question_count: int
     has_case: bool
@@ -91,7 +92,8 @@ class LiveVersion:
             id=v.id, module_id=v.module_id, number=v.number, content_hash=v.content_hash,
             renderer=v.renderer, title=v.title, summary=v.summary, duration=v.duration,
             objectives=tuple(v.objectives or ()), position=v.position, pass_mark=v.pass_mark,
-            required=v.required, video=v.video, slides_file=v.slides_file,
+            required=v.required, video=v.video, captions=v.captions,
+            slides_file=v.slides_file,
             question_count=v.question_count, has_case=v.has_case, case_title=v.case_title,
             created_at=v.created_at, policy=v.policy,
         )

@@ -89,6 +89,7 @@ class ModuleVersion(db.Model):
     max_attempts_per_day: Mapped[int | None]
     complete_when: Mapped[str] = mapped_column(String(20), default="viewed_and_passed")
     video: Mapped[str | None] = mapped_column(String(1000))
+    captions: Mapped[str | None] = mapped_column(String(500))  # the video's WebVTT file
     slides_file: Mapped[str | None] = mapped_column(String(500))
     question_count: Mapped[int] = mapped_column(default=0)
     has_case: Mapped[bool] = mapped_column(default=False)

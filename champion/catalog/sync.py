@@ -323,6 +323,7 @@ def add_version(
         pass_mark=source.pass_mark,
         required=source.required,
         video=source.video,
+        captions=source.captions,
         slides_file=source.slides_file,
         body_html=rendered.body_html,
         slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],

@@ -24,6 +24,7 @@ class VersionView(Protocol):
     objectives: tuple[str, ...]
     pass_mark: int
     video: str | None
+    captions: str | None
     slides_file: str | None
     case_title: str | None
     body_html: str | None
@@ -56,6 +57,7 @@ class PreviewVersion:
     objectives: tuple[str, ...]
     pass_mark: int
     video: str | None
+    captions: str | None
     slides_file: str | None
     case_title: str | None
     body_html: str
@@ -71,7 +73,7 @@ class PreviewVersion:
         return cls(
             title=parsed.title, summary=parsed.summary, duration=parsed.duration,
             objectives=tuple(parsed.objectives), pass_mark=parsed.pass_mark,
-            video=parsed.video, slides_file=parsed.slides_file,
+            video=parsed.video, captions=parsed.captions, slides_file=parsed.slides_file,
             case_title=rendered.case_title, body_html=rendered.body_html,
             references_html=rendered.references_html,
             slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],

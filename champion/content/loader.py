@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from champion.content.captions import webvtt_problems
 from champion.content.frontmatter import (
     Document,
     YamlError,
@@ -261,6 +262,53 @@ def _media_problem(series_dir: Path, path: str, staged: Path | None = None) -> s
     return None
 
 
+def _video_fields(doc: Document, fields: _Fields, path: Path,
+                  report: _Reporter) -> tuple[str | None, str | None]:
+    """``video: URL`` or ``video: {src: URL, captions: media/….vtt}``: (src, captions)."""
+    value = doc.meta.get("video")
+    if not isinstance(value, dict):
+        return fields.string("video"), None
+    line = fields.line("video")
+    if unknown := sorted(set(map(str, value)) - {"src", "captions"}):
+        report.error(path, line, f"'video' takes 'src' and 'captions', not {', '.join(unknown)}")
+    src, captions = value.get("src"), value.get("captions")
+    if not isinstance(src, str) or not src.strip():
+        report.error(path, line, "'video' needs 'src': an http(s) URL or a media/ path")
+        return None, None
+    if captions is not None and (not isinstance(captions, str) or not captions.strip()):
+        report.error(path, line, f"'captions' must be a media/….vtt path, got {captions!r}")
+        return src.strip(), None
+    return src.strip(), captions.strip() if captions else None
+
+
+def _checked_captions(series_dir: Path, staged: Path | None, captions: str | None,
+                      path: Path, line: int, report: _Reporter) -> str | None:
+    """The captions path if its WebVTT file reads cleanly; each problem at its own line."""
+    if captions is None:
+        report.warning(path, line, "the video has no captions: add 'captions: media/….vtt' "
+                                   "under 'video' (WCAG 1.2.2, captions for recorded video)")
+        return None
+    if not captions.lower().endswith(".vtt"):
+        report.error(path, line, f"captions must be a WebVTT (.vtt) file, got '{captions}'")
+        return None
+    if problem := _media_problem(series_dir, captions, staged):
+        report.error(path, line, problem)
+        return None
+    pure = PurePosixPath(captions)
+    file = series_dir / pure
+    if not file.is_file() and staged is not None:
+        file = staged / pure.relative_to("media")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        report.error(file, 1, "a WebVTT captions file must be UTF-8 text")
+        return None
+    problems = webvtt_problems(text)
+    for number, message in problems:
+        report.error(file, number, message)
+    return None if problems else captions
+
+
 def load_content(root: str | Path) -> Content:
     """Parse and validate the content folder at ``root``."""
     root = Path(root).resolve()
@@ -407,7 +455,7 @@ def _load_module(
     )
     # A field with an error is left out of the module, so nothing (a draft's preview
     # included) can show it: a 'javascript:' video would otherwise become a link.
-    video = fields.string("video")
+    video, captions = _video_fields(doc, fields, path, report)
     if video is not None:
         if video.startswith("media/"):
             problem = _media_problem(series_dir, video, staged)
@@ -419,6 +467,8 @@ def _load_module(
             report.error(path, fields.line("video"), problem)
         else:
             module.video = video
+            module.captions = _checked_captions(series_dir, staged, captions, path,
+                                                fields.line("video"), report)
     slides_file = fields.string("slides")
     if slides_file is not None:
         if problem := _media_problem(series_dir, slides_file, staged):

@@ -107,6 +107,7 @@ class Module:
     order: int = 0
     pass_mark: int = 80
     video: str | None = None
+    captions: str | None = None  # media/….vtt, for the video
     slides_file: str | None = None
     required: bool = True
     policy: QuizPolicy = field(default_factory=QuizPolicy)
