@@ -51,14 +51,18 @@ def messages(root) -> list[str]:
     return [str(p) for p in load_content(root).problems]
 
 
-def test_a_video_carries_its_captions(tmp_path):
-    write(tmp_path, {
+def captioned_series(root):
+    write(root, {
         "s/index.md": INDEX,
         "s/01-a.md": module("title: A\nduration: 10\nvideo:\n  src: media/talk.mp4\n"
                             "  captions: media/talk.vtt\n"),
         "s/media/talk.mp4": b"\x00\x00\x00\x18ftypmp42",
         "s/media/talk.vtt": GOOD_VTT,
     })
+
+
+def test_a_video_carries_its_captions(tmp_path):
+    captioned_series(tmp_path)
     content = load_content(tmp_path)
     assert not [p for p in content.problems if "caption" in str(p) or "video" in str(p)]
     (a,) = content.series[0].modules
@@ -91,13 +95,7 @@ def test_captions_problems_are_located(tmp_path, front, files, expected):
 
 def test_the_module_page_gives_the_video_its_captions_track(app, learner_client, tmp_path,
                                                             monkeypatch):
-    write(tmp_path, {
-        "s/index.md": INDEX,
-        "s/01-a.md": module("title: A\nduration: 10\nvideo:\n  src: media/talk.mp4\n"
-                            "  captions: media/talk.vtt\n"),
-        "s/media/talk.mp4": b"\x00\x00\x00\x18ftypmp42",
-        "s/media/talk.vtt": GOOD_VTT,
-    })
+    captioned_series(tmp_path)
     sync(tmp_path)
     monkeypatch.setitem(app.config, "CHAMPION_MODULES_DIR", str(tmp_path))
     client = learner_client
