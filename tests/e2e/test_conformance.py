@@ -97,7 +97,8 @@ def clipped_by_spacing(page) -> list[str]:
     page.evaluate(TEXT_SPACING)
     return page.evaluate("""() => [...document.querySelectorAll('body *')].filter(el => {
         const s = getComputedStyle(el);
-        if (!['hidden', 'clip'].includes(s.overflowY) && !['hidden', 'clip'].includes(s.overflowX)) return false;
+        const hides = v => v === 'hidden' || v === 'clip';
+        if (!hides(s.overflowY) && !hides(s.overflowX)) return false;
         if (el.closest('.skip-link, .visually-hidden, .sr-only')) return false;
         if (s.position === 'absolute' && el.getBoundingClientRect().width <= 1) return false;
         return el.scrollHeight > el.clientHeight + 2 || el.scrollWidth > el.clientWidth + 2;
@@ -124,8 +125,8 @@ def focus_problems(page, presses: int = 60) -> list[str]:
             const top = document.elementFromPoint(x, y);
             const covered = r.width > 0 && top && !el.contains(top) && !top.contains(el)
                             && !(el.labels && [...el.labels].some(l => l.contains(top)));
-            return {name: el.tagName.toLowerCase() + ' ' + (el.textContent || el.name || el.id || '').trim().slice(0, 40),
-                    shown, covered};
+            const label = (el.textContent || el.name || el.id || '').trim().slice(0, 40);
+            return {name: el.tagName.toLowerCase() + ' ' + label, shown, covered};
         }""")
         if state is None or state["name"] in seen:
             break
