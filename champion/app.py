@@ -222,7 +222,8 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.packages.cli import export_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    backup_command, restore_command, demo_command):
+                    backup_command, restore_command, demo_command, export_cli):
         app.cli.add_command(command)
