@@ -3,7 +3,7 @@
 A batch is POSTed to ``/statements``. The LRS keeps one statement per id, so a batch sent
 again (its answer lost in an outage, say) changes nothing there: an LRS that answers 409 or
 204 for statements it already has has them. Where it refuses a batch (409: some id it
-already has; 400: one statement it won't take), each statement of the batch is PUT on its
+already has; 400 or 422: a statement it won't take), each statement of the batch is PUT on its
 own, so one bad statement can't hold back the others. An LRS that can't be reached, or
 answers 5xx, 401 or 403, is "unavailable": the batch waits, backing off, and nothing is
 lost. The caller commits after each batch, so what was delivered stays delivered.
