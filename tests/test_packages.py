@@ -87,6 +87,20 @@ def test_a_modules_media_travel_with_it_and_its_pages_point_at_them(runner, sync
         Path(runner.app.config["CHAMPION_MODULES_DIR"]) / "extras/media/figure.gif").read_bytes()
 
 
+def test_a_media_path_cannot_leave_the_series_media_folder(app, tmp_path):
+    from champion.packages.build import PackageModule
+    from champion.packages.queries import PackageError, media_files
+
+    (tmp_path / "basics" / "media").mkdir(parents=True)
+    (tmp_path / "basics" / "index.md").write_text("not media")
+    module = PackageModule(
+        series="basics", slug="x", title="X", summary=None, duration=5, objectives=(),
+        body_html='<img src="/modules/basics/media/../index.md" alt="">', references_html="",
+        video=None, pass_mark=80, questions_per_attempt=None, quiz=None)
+    with pytest.raises(PackageError, match=re.escape("basics/media/../index.md is not in")):
+        media_files(module, tmp_path)
+
+
 def test_the_cmi5_course_structure_validates_against_the_specs_schema(runner, synced, tmp_path):
     schema = etree.XMLSchema(etree.parse(str(CMI5_SCHEMA)))
     for target in ("basics", "extras/figure"):

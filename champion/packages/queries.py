@@ -27,7 +27,9 @@ def _package_module(live: LiveModule) -> PackageModule:
     )
 
 
-def _media(module: PackageModule, content_dir: Path) -> dict[str, bytes]:
+def media_files(module: PackageModule, content_dir: Path) -> dict[str, bytes]:
+    """The files ``module``'s page uses, by their path in the package; only from its
+    series' ``media/`` folder, whatever a path says."""
     folder = (content_dir / module.series / "media").resolve()
     found = {}
     for path in media_paths(module):
@@ -67,7 +69,7 @@ def package_course(target: str) -> PackageCourse:
     content_dir = Path(current_app.config["CHAMPION_MODULES_DIR"])
     media: dict[str, bytes] = {}
     for module in modules:
-        media.update(_media(module, content_dir))
+        media.update(media_files(module, content_dir))
     return PackageCourse(slug=target.strip("/"), title=title, description=description,
                          base_url=base_url, modules=modules, media=media)
 
