@@ -5,6 +5,7 @@ The packages run in a browser under a real SCORM runtime in tests/e2e/test_packa
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -31,9 +32,7 @@ def export(runner, kind: str, target: str, tmp_path: Path) -> zipfile.ZipFile:
 
 
 def quiz_data(page: str) -> dict:
-    match = re.search(r'<script type="application/json" id="quiz-data">(.*?)</script>', page,
-                      re.S)
-    return json.loads(match[1])
+    return json.loads(html.unescape(re.search(r'data-quiz="([^"]*)"', page)[1]))
 
 
 def test_a_scorm_package_of_a_series_has_one_sco_per_live_module(runner, synced, tmp_path):

@@ -134,8 +134,8 @@ def module_page(module: PackageModule, standard: str, base_url: str) -> str:
         module=module, standard=standard,
         body_html=_localise(module.body_html, module, base_url),
         references_html=_localise(module.references_html, module, base_url),
-        # Inside <script type="application/json">: "<" written as an escape can't end it.
-        quiz_json=json.dumps(quiz, ensure_ascii=False).replace("<", "\\u003c") if quiz else None,
+        # In an attribute (the page has no inline script), escaped there by Jinja.
+        quiz_json=json.dumps(quiz, ensure_ascii=False) if quiz else None,
     )
 
 

@@ -216,10 +216,9 @@
   }
 
   function setUpQuiz(lms) {
-    var source = document.getElementById("quiz-data");
     var form = document.querySelector("[data-quiz]");
-    if (!source || !form) return;
-    var data = JSON.parse(source.textContent);
+    if (!form) return;
+    var data = JSON.parse(form.getAttribute("data-quiz"));
     var holder = form.querySelector("[data-questions]");
     var outcome = document.querySelector("[data-result]");
     var drawn = [];
