@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -23,6 +23,10 @@ from champion.catalog.models import Module, ModuleVersion, Series
 from champion.extensions import db
 from champion.xapi import statements as xs
 from champion.xapi.models import XapiActor, XapiStatement
+
+if TYPE_CHECKING:
+    from champion.catalog.live import LiveVersion
+    from champion.quizzes.grading import QuizResult
 
 
 def enabled() -> bool:
@@ -81,10 +85,11 @@ def record_launch(user_id: int, module_id: int, now: datetime) -> None:
     _queue([xs.statement("launched", _actor(user_id), module, now, grouping=[series])], now)
 
 
-def record_attempt(user_id: int, version: Any, result: Any, now: datetime) -> None:
+def record_attempt(user_id: int, version: ModuleVersion | LiveVersion, result: QuizResult,
+                   now: datetime) -> None:
     """answered, for each question graded, then passed or failed, for the quiz.
 
-    ``version`` is the version answered; ``result`` its grading (quizzes.grading.QuizResult).
+    ``version`` is the version answered; ``result`` its grading.
     The statements say which choices were picked, never which were right.
     """
     if not enabled():
@@ -107,7 +112,7 @@ def record_attempt(user_id: int, version: Any, result: Any, now: datetime) -> No
     _queue(made, now)
 
 
-def record_completion(user_id: int, version: Any, now: datetime) -> None:
+def record_completion(user_id: int, version: ModuleVersion | LiveVersion, now: datetime) -> None:
     """completed: the module counts as done (first completion, and every one after)."""
     if not enabled():
         return
