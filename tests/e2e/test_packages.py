@@ -19,7 +19,7 @@ import pytest
 from champion.content import load_content, render_module
 from tests.e2e.conftest import ROOT, check_accessibility
 from tests.e2e.test_journeys import plain
-from tests.helpers import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT, sync
 
 SCORM_AGAIN = ROOT / "tests" / "npm" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
 
@@ -56,7 +56,19 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def lms(runner, synced, tmp_path) -> Iterator[str]:
+def package_content(request, app, content_dir):
+    """The fixture content, synced; with ``questions_per_attempt`` (indirect parameter) set
+    on first-steps when a test asks for it."""
+    per_attempt = getattr(request, "param", None)
+    if per_attempt:
+        module = content_dir / "basics" / "01-first-steps.md"
+        module.write_text(module.read_text().replace(
+            "pass_mark: 50", f"pass_mark: 50\nquestions_per_attempt: {per_attempt}"))
+    return sync(content_dir)
+
+
+@pytest.fixture
+def lms(runner, package_content, tmp_path) -> Iterator[str]:
     """The package of the fixture series, unzipped and served with the host page."""
     out = tmp_path / "basics.zip"
     result = runner.invoke(args=["export", "scorm", "basics", str(out)])
@@ -151,3 +163,22 @@ def test_the_packaged_page_is_accessible_and_says_when_no_lms_records_it(new_pag
     page.goto(f"{lms}/basics/first-steps.html")
     assert page.get_by_text("not connected to a learning management system").is_visible()
     check_accessibility(page, "package-sco")
+
+
+@pytest.mark.parametrize("package_content", [1], indirect=True)
+def test_each_attempt_draws_questions_per_attempt_from_the_pool(new_page, lms):
+    """One question of the two drawn each time; over attempts, both turn up."""
+    page = new_page()
+    page.goto(f"{lms}/host.html?sco=basics/first-steps.html")
+    frame = page.frame_locator("iframe")
+    seen = set()
+    for _ in range(30):  # both by then, but for one time in 500 million
+        assert frame.locator("fieldset.question").count() == 1
+        seen.add(plain(frame.locator(".question-prompt").inner_html()))
+        answer(frame, right=True)
+        assert frame.get_by_text("You scored 100%: passed").is_visible()
+        frame.get_by_role("button", name="Try again").click()
+        if len(seen) == 2:
+            break
+    assert seen == set(key_by_prompt())
+    assert (scorm(page, "lesson_status"), scorm(page, "score.raw")) == ("passed", "100")
