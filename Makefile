@@ -39,6 +39,12 @@ run: $(VENV)/.installed
 	.venv-openbadges/bin/pip install --quiet --no-deps -r tests/openbadges/requirements.txt
 	@touch $@
 
+# Ralph, a real learning record store for the xAPI delivery tests, in a venv of its own too.
+.venv-ralph/.installed: tests/ralph/requirements.txt
+	$(PYTHON) -m venv --clear .venv-ralph
+	.venv-ralph/bin/pip install --quiet --no-deps -r tests/ralph/requirements.txt
+	@touch $@
+
 # The counterparts some tests start on 127.0.0.1 (an OpenID provider, a SCORM runtime), from
 # the committed lock file. Without Node the tests that need them skip and say why.
 tests/npm/node_modules/.installed: tests/npm/package-lock.json
@@ -46,7 +52,7 @@ tests/npm/node_modules/.installed: tests/npm/package-lock.json
 	  npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm is not installed: the tests that need tests/npm will skip"; fi
 
-test: $(VENV)/.installed-dev .venv-openbadges/.installed tests/npm/node_modules/.installed
+test: $(VENV)/.installed-dev .venv-openbadges/.installed .venv-ralph/.installed tests/npm/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

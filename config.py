@@ -49,6 +49,12 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         # Where drafts' uploads wait until published (default: drafts/ in the instance
         # folder). Private: never served to learners. Shared by every worker.
         "CHAMPION_DRAFTS_DIR": environ.get("CHAMPION_DRAFTS_DIR") or None,
+        # xAPI statements to a learning record store: none are written without an endpoint.
+        "CHAMPION_XAPI_ENDPOINT": environ.get("CHAMPION_XAPI_ENDPOINT") or None,
+        "CHAMPION_XAPI_USERNAME": environ.get("CHAMPION_XAPI_USERNAME") or None,
+        "CHAMPION_XAPI_PASSWORD": environ.get("CHAMPION_XAPI_PASSWORD") or None,
+        # How learners appear in statements: "account" (an opaque name) or "mbox_sha1sum".
+        "CHAMPION_XAPI_ACTOR": _xapi_actor(environ),
         # Passwords hash with Werkzeug's default (scrypt) unless a method is named.
         "PASSWORD_HASH_METHOD": None,
         "PASSWORD_MIN_LENGTH": 12,
@@ -65,6 +71,14 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
     }
+
+
+def _xapi_actor(environ: Mapping[str, str]) -> str:
+    kind = environ.get("CHAMPION_XAPI_ACTOR") or "account"
+    if kind not in ("account", "mbox_sha1sum"):
+        raise ConfigurationError(f"CHAMPION_XAPI_ACTOR must be account or mbox_sha1sum; got "
+                                 f"{kind!r}")
+    return kind
 
 
 def development(environ: Mapping[str, str]) -> dict[str, Any]:

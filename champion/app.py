@@ -222,7 +222,9 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.packages.cli import export_cli
+    from champion.xapi.cli import xapi_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    backup_command, restore_command, demo_command):
+                    backup_command, restore_command, demo_command, export_cli, xapi_cli):
         app.cli.add_command(command)

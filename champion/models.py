@@ -12,6 +12,7 @@ from champion.departments.models import (
 )
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.xapi.models import XapiActor, XapiStatement
 
 __all__ = [
     "Attempt",
@@ -30,6 +31,8 @@ __all__ = [
     "Role",
     "Series",
     "User",
+    "XapiActor",
+    "XapiStatement",
     "department_leads",
     "department_members",
 ]

@@ -18,6 +18,7 @@ from champion.database import utcnow
 from champion.errors import OperationError
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
+from champion.xapi.operations import record_award
 
 
 def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAward]:
@@ -125,6 +126,7 @@ def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | 
             award.status_index = award.id
     except IntegrityError:
         return None
+    record_award(award)
     return award
 
 

@@ -16,6 +16,7 @@ from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
+from champion.xapi.operations import record_completion, record_launch
 
 # Reading a page updates "last activity" at most this often, so browsing costs no writes.
 ACTIVITY_RESOLUTION = timedelta(minutes=10)
@@ -62,6 +63,7 @@ def note_module_opened(user: User, module_id: int, progress: Row | ModuleProgres
         return False
     lock_learner(user.id, now)
     progress_for(user.id, module_id, now).last_activity_at = now
+    record_launch(user.id, module_id, now)
     return True
 
 
@@ -87,6 +89,7 @@ def complete_module(
         progress.completing_attempt_id = attempt_id
     progress.last_completed_at = now
     progress.last_activity_at = now
+    record_completion(user_id, version, now)
     db.session.flush()
     return award_earned_badges(user_ids=[user_id])
 

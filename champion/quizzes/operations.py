@@ -22,6 +22,7 @@ from champion.progress.operations import complete_module, lock_learner, progress
 from champion.quizzes.drawing import Draw, draw
 from champion.quizzes.grading import answer_key, grade_attempt
 from champion.quizzes.models import Attempt, AttemptAnswer, QuizDraw
+from champion.xapi.operations import record_attempt
 
 # An attempt left open longer than this is drawn afresh (and its form no longer accepted).
 DRAW_LIFETIME = timedelta(hours=24)
@@ -185,6 +186,7 @@ def submit_quiz(
          "correct": q.correct}
         for q in result.questions
     ])
+    record_attempt(user.id, version, result, now)
     progress = progress_for(user.id, version.module_id, now)
     progress.attempt_count = (progress.attempt_count or 0) + 1
     progress.best_score = max(progress.best_score or 0, result.score)
