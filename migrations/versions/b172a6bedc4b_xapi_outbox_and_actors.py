@@ -1,7 +1,7 @@
 """xAPI: the outbox of statements for a learning record store, and learners' opaque names
 
 Revision ID: b172a6bedc4b
-Revises: b1d4e6f8a2c3
+Revises: c5e8a1f3b7d2
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b172a6bedc4b'
-down_revision = 'b1d4e6f8a2c3'
+down_revision = 'c5e8a1f3b7d2'
 branch_labels = None
 depends_on = None
 
