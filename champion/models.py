@@ -12,6 +12,8 @@ from champion.departments.models import (
 )
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.scim.models import ScimGroup, ScimUser
+from champion.twofactor.models import RecoveryCode, TwoFactor
 
 __all__ = [
     "Attempt",
@@ -27,8 +29,12 @@ __all__ = [
     "ModuleProgress",
     "ModuleVersion",
     "ProgrammeEvaluation",
+    "RecoveryCode",
     "Role",
+    "ScimGroup",
+    "ScimUser",
     "Series",
+    "TwoFactor",
     "User",
     "department_leads",
     "department_members",
