@@ -135,9 +135,10 @@ def register_blueprints(app: Flask) -> None:
     from champion.quizzes.views import blueprint as quizzes
     from champion.scim.views import blueprint as scim
     from champion.team.views import blueprint as team
+    from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author, scim):
+                      team, admin, author, scim, twofactor):
         app.register_blueprint(blueprint)
 
 

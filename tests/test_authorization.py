@@ -58,6 +58,10 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # The second step of sign-in needs a first: without one, back to sign in.
+    "auth.two_factor": dict.fromkeys(ROLES, "login"),
+    "twofactor.index": SIGNED_IN, "twofactor.enrol": SIGNED_IN, "twofactor.confirm": SIGNED_IN,
+    "twofactor.disable": SIGNED_IN,
 }
 
 
