@@ -366,3 +366,15 @@ def test_scim_changes_are_audited_as_scim(client, scim_on, admin_client):
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "SCIM created ada@hospital.example" in page
     assert "<td>SCIM</td>" in page
+
+
+def test_entra_ids_patches_are_understood(client, scim_on, department):
+    """Microsoft Entra ID capitalises ops and sends booleans as strings."""
+    created = new_user(client, "ada@hospital.example")
+    response = patch(client, f"/Users/{created['id']}",
+                     {"op": "Replace", "path": "active", "value": "False"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["active"] is False
+    response = patch(client, f"/Groups/{department.id}",
+                     {"op": "Add", "path": "members", "value": [{"value": created["id"]}]})
+    assert response.status_code == 200, response.get_json()
