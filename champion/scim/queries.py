@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from scim2_models import Context, Meta
+from scim2_models import Context, Meta, SearchRequest
 from sqlalchemy import Select, and_, func, or_, select
 
 from champion.auth.emails import lookup_key
@@ -66,33 +66,32 @@ def _equality(filter_text: str | None, fields: dict[str, Any]):
     """The SQL condition for ``attr eq "value"`` on one of ``fields``; None: no filter."""
     if not filter_text:
         return None
-    from scim2_models import SearchRequest  # parses the filter grammar
-
     try:
-        node = SearchRequest(filter=filter_text).filter.ast
-    except Exception as exc:
+        node = SearchRequest(filter=filter_text).filter.ast  # scim2-models' filter grammar
+    except ValueError as exc:  # pydantic's ValidationError is one
         raise UnsupportedFilter(f"filter: {exc}") from exc
     attr = getattr(getattr(node, "attr_path", None), "attr", None)
     sub = getattr(node.attr_path, "sub_attr", None) if attr else None
     name = f"{attr}.{sub}" if sub else attr
     op = getattr(getattr(node, "op", None), "value", None)
-    if op != "eq" or name is None or name.lower() not in fields:
+    by_name = {key.lower(): condition for key, condition in fields.items()}
+    if op != "eq" or name is None or name.lower() not in by_name:
         raise UnsupportedFilter(
-            "filter: only equality on " + ", ".join(sorted(fields)) + " is supported, "
+            "filter: only equality on " + ", ".join(fields) + " is supported, "
             'e.g. userName eq "someone@example.org"')
-    return fields[name.lower()](str(node.value))
+    return by_name[name.lower()](str(node.value))
 
 
 USER_FILTERS = {
-    "username": lambda v: or_(ScimUser.user_name_key == v.lower(),
+    "userName": lambda v: or_(ScimUser.user_name_key == v.lower(),
                               and_(ScimUser.user_id.is_(None), User.email == lookup_key(v))),
-    "externalid": lambda v: ScimUser.external_id == v,
+    "externalId": lambda v: ScimUser.external_id == v,
     "id": lambda v: User.id == (int(v) if v.isdigit() else -1),
     "emails.value": lambda v: User.email == lookup_key(v),
 }
 GROUP_FILTERS = {
-    "displayname": lambda v: Department.name == v,
-    "externalid": lambda v: ScimGroup.external_id == v,
+    "displayName": lambda v: Department.name == v,
+    "externalId": lambda v: ScimGroup.external_id == v,
     "id": lambda v: Department.id == (int(v) if v.isdigit() else -1),
 }
 
