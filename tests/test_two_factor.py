@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from champion.audit.models import AuditEvent
 from champion.auth import throttle
+from champion.auth.tokens import make_token
 from champion.extensions import db
 from champion.twofactor.models import RecoveryCode, TwoFactor
 from tests.helpers import PASSWORD, csrf_token, login
@@ -94,6 +95,19 @@ def test_sign_in_asks_for_the_code_before_opening_a_session(app, learner_client,
     assert replay.status_code == 200
     assert other.get("/me").status_code == 302
     assert "auth.two_factor_failed" in audit_actions(learner)
+
+
+def test_a_reset_link_is_no_second_factor(app, learner_client, learner):
+    secret, _ = enrol(learner_client)
+    client = app.test_client()
+    link = f"/auth/reset/{make_token(learner, 'reset-password')}"
+    response = form_post(client, link, {"password": "a brand new password",
+                                        "confirm": "a brand new password"})
+    assert response.headers["Location"] == "/auth/two-factor"
+    assert client.get("/me").status_code == 302  # the link set the password, nothing more
+    assert form_post(client, "/auth/two-factor", {"code": next_code(secret)}
+                     ).status_code == 302
+    assert client.get("/me").status_code == 200
 
 
 def test_the_second_step_needs_a_first(client, learner):

@@ -260,6 +260,10 @@ def _new_password(token: str, purpose: str):
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            if has_two_factor(user):  # a mailed link is no second factor
+                db.session.commit()
+                flash("Your password is set. Enter your code to sign in.", "success")
+                return _second_step(user, remember=False, device=None)
             _sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
