@@ -180,3 +180,16 @@ def test_admins_must_enrol_before_any_admin_page(app, admin, require_admin_2fa):
 
 def test_without_the_setting_admins_are_not_sent_to_enrol(admin_client):
     assert admin_client.get("/admin/audit").status_code == 200
+
+
+def test_an_admin_turns_off_a_lost_phones_two_factor(app, learner_client, learner,
+                                                     admin_client, admin):
+    enrol(learner_client)
+    page = admin_client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert "Turn two-factor off for" in page
+    token = csrf_token(admin_client, f"/admin/people/{learner.id}")
+    admin_client.post(f"/admin/people/{learner.id}/two-factor", data={"csrf_token": token})
+    assert db.session.get(TwoFactor, learner.id, populate_existing=True) is None
+    assert "two_factor.reset" in audit_actions(learner)
+    client = app.test_client()
+    assert password_step(client, learner).headers["Location"] == "/"  # no code asked

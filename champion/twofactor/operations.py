@@ -123,6 +123,24 @@ def check_second_step(user: User, code: str, ip: str | None) -> bool:
     return False
 
 
+def reset_by_admin(user: User, actor: User) -> None:
+    """An administrator turns someone's two-factor off (phone and recovery codes lost)."""
+    if user.id == actor.id:
+        raise TwoFactorError("turn your own two-factor off from your two-factor page, "
+                             "with a code")
+    factor = two_factor_of(user)
+    if factor is None:
+        raise TwoFactorError(f"{user.email} has no two-factor to turn off")
+    _remove(user)
+    record(actor, "two_factor.reset", user,
+           f"{actor.email} turned two-factor off for {user.email}")
+
+
+def _remove(user: User) -> None:
+    db.session.delete(two_factor_of(user))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
 def turn_off(user: User, code: str, ip: str | None) -> None:
     """Turn two-factor off; a current code (or a recovery code) proves it's the owner."""
     if current_app.config.get("CHAMPION_REQUIRE_2FA_ADMIN") and user.role == Role.ADMIN:
@@ -131,7 +149,6 @@ def turn_off(user: User, code: str, ip: str | None) -> None:
     if not check_second_step(user, code, ip):
         raise TwoFactorError("that code doesn't match: enter the 6 digits your app shows "
                              "now, or a recovery code")
-    db.session.delete(two_factor_of(user))
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    _remove(user)
     record(user, "two_factor.disable", user, f"{user.email} turned two-factor off", ip=ip)
 
