@@ -11,7 +11,7 @@ import pyotp
 from champion.auth.models import Role
 from tests.e2e.conftest import check_accessibility
 from tests.e2e.test_journeys import sign_in
-from tests.helpers import make_user
+from tests.helpers import PASSWORD, make_user
 
 
 def test_a_learner_sets_up_two_factor_and_signs_in_with_a_code(live_server, new_page):
@@ -58,3 +58,35 @@ def test_a_learner_sets_up_two_factor_and_signs_in_with_a_code(live_server, new_
     page.goto(f"{live_server}/me")
     assert page.url.endswith("/me")
     check_accessibility(page, "me-after-two-factor")
+
+
+def test_with_password_sign_in_off_an_admin_breaks_glass_with_a_code(app, live_server,
+                                                                     new_page):
+    from champion.extensions import db
+    from champion.twofactor.operations import confirm_enrolment, start_enrolment
+
+    admin = make_user(Role.ADMIN, "break.glass@example.org")
+    secret = start_enrolment(admin).secret
+    confirm_enrolment(admin, pyotp.TOTP(secret).now())
+    db.session.commit()
+    app.config["CHAMPION_PASSWORD_SIGNIN"] = False
+    try:
+        page = new_page()
+        page.goto(f"{live_server}/auth/login")
+        assert not page.locator("input[name=password]").is_visible()  # folded away
+        assert page.locator("text=Create account").count() == 0
+        check_accessibility(page, "sign-in-password-off")
+        page.click("summary:has-text('Administrator sign-in')")
+        page.fill("input[name=email]", admin.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert page.url.endswith("/auth/two-factor")
+        page.fill("input[name=code]", pyotp.TOTP(secret).at(int(time.time()) + 30))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{live_server}/admin/")
+        assert page.url.endswith("/admin/")
+        check_accessibility(page, "admin-after-break-glass")
+    finally:
+        app.config["CHAMPION_PASSWORD_SIGNIN"] = True
