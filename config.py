@@ -70,6 +70,12 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # SCIM provisioning (/scim/v2) answers only this bearer token; unset: SCIM is off.
+        "CHAMPION_SCIM_TOKEN": _scim_token(environ.get("CHAMPION_SCIM_TOKEN") or None),
+        # Two-factor required of administrators before any admin page.
+        "CHAMPION_REQUIRE_2FA_ADMIN": _switch(environ, "CHAMPION_REQUIRE_2FA_ADMIN", False),
+        # off: no password sign-in, sign-up or reset, except admins with two-factor on.
+        "CHAMPION_PASSWORD_SIGNIN": _switch(environ, "CHAMPION_PASSWORD_SIGNIN", True),
     }
 
 
@@ -79,6 +85,28 @@ def _xapi_actor(environ: Mapping[str, str]) -> str:
         raise ConfigurationError(f"CHAMPION_XAPI_ACTOR must be account or mbox_sha1sum; got "
                                  f"{kind!r}")
     return kind
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = (environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off; got {value!r}")
+
+
+SCIM_TOKEN_MIN_LENGTH = 32
+
+
+def _scim_token(token: str | None) -> str | None:
+    if token is not None and len(token) < SCIM_TOKEN_MIN_LENGTH:
+        raise ConfigurationError(
+            f"CHAMPION_SCIM_TOKEN is too short: use at least {SCIM_TOKEN_MIN_LENGTH} random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return token
 
 
 def development(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -133,10 +133,12 @@ def register_blueprints(app: Flask) -> None:
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.scim.views import blueprint as scim
     from champion.team.views import blueprint as team
+    from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author):
+                      team, admin, author, scim, twofactor):
         app.register_blueprint(blueprint)
 
 

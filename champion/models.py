@@ -12,6 +12,8 @@ from champion.departments.models import (
 )
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.scim.models import ScimGroup, ScimUser
+from champion.twofactor.models import RecoveryCode, TwoFactor
 from champion.xapi.models import XapiActor, XapiStatement
 
 __all__ = [
@@ -28,8 +30,12 @@ __all__ = [
     "ModuleProgress",
     "ModuleVersion",
     "ProgrammeEvaluation",
+    "RecoveryCode",
     "Role",
+    "ScimGroup",
+    "ScimUser",
     "Series",
+    "TwoFactor",
     "User",
     "XapiActor",
     "XapiStatement",

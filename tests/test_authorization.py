@@ -32,6 +32,7 @@ EDUCATORS = {"anonymous": "login", "learner": 403, "educator": "ok", "other_lead
 ADMINS = {"anonymous": "login", "learner": 403, "educator": 403, "other_lead": 403,
           "lead": 403, "admin": "ok"}
 EXPIRED_LINK = dict.fromkeys(ROLES, 410)
+NO_BEARER_TOKEN = dict.fromkeys(ROLES, 401)  # SCIM: a session is no credential there
 
 RULES: dict[str, dict[str, object]] = {
     "main.healthz": PUBLIC,
@@ -57,6 +58,10 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # The second step of sign-in needs a first: without one, back to sign in.
+    "auth.two_factor": dict.fromkeys(ROLES, "login"),
+    "twofactor.index": SIGNED_IN, "twofactor.enrol": SIGNED_IN, "twofactor.confirm": SIGNED_IN,
+    "twofactor.disable": SIGNED_IN,
 }
 
 
@@ -65,7 +70,8 @@ def rule_for(endpoint: str) -> dict[str, object] | None:
         return RULES[endpoint]
     if endpoint == "team.index":
         return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
-    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS)):
+    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS),
+                         ("scim.", NO_BEARER_TOKEN)):
         if endpoint.startswith(prefix):
             return rule
     return None
@@ -98,7 +104,9 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
                        "token": "not-a-valid-token", "request_id": request.id,
-                       "decision": "decline"}}
+                       "decision": "decline", "group_id": department.id, "name": "User",
+                       "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+                       "anything": "anything"}}
 
 
 def url_for_rule(rule, values) -> str:

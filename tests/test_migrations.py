@@ -21,6 +21,7 @@ EXPECTED_TABLES = {
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
     "xapi_outbox", "xapi_actors",
+    "scim_users", "scim_groups", "two_factor", "recovery_codes",
     "alembic_version",
 }  # fmt: skip
 

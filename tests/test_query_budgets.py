@@ -36,6 +36,9 @@ BUDGETS = {
     # the chart's weeks, the badge holders
     "team dashboard": 10,
     "admin page": 8,
+    # a page of SCIM users: the page's rows (accounts with their SCIM record, one join),
+    # the total
+    "scim users": 2,
 }
 
 READING_PAGES = ["/", "/modules/basics/", "/modules/basics/first-steps",
@@ -129,3 +132,23 @@ def test_admin_pages_do_not_grow_with_people_or_history(app, admin, count_querie
         with count_queries() as counter:
             assert client.get(url).status_code == 200
         assert counter.count <= BUDGETS["admin page"], (url, counter.statements)
+
+
+def test_a_page_of_scim_users_does_not_grow_with_the_page(app, count_queries):
+    from champion.auth.operations import create_user
+    from champion.extensions import db
+
+    token = "budget-token-" + "x" * 32
+    app.config["CHAMPION_SCIM_TOKEN"] = token
+    try:
+        client = app.test_client()
+        for n in range(40):
+            create_user(f"nurse{n}@hospital.example", f"Nurse {n}", None, email_verified=True)
+        db.session.commit()
+        headers = {"Authorization": f"Bearer {token}"}
+        with count_queries() as counted:
+            page = client.get("/scim/v2/Users?count=40", headers=headers).get_json()
+        assert page["totalResults"] == 40 and len(page["Resources"]) == 40
+        assert counted.count <= BUDGETS["scim users"], counted.statements
+    finally:
+        app.config["CHAMPION_SCIM_TOKEN"] = None

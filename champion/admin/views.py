@@ -34,6 +34,8 @@ from champion.extensions import db
 from champion.filters import sentence
 from champion.team.forms import ActionForm
 from champion.team.queries import like_pattern
+from champion.twofactor.operations import TwoFactorError, reset_by_admin
+from champion.twofactor.queries import has_two_factor
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE = 50
@@ -100,6 +102,7 @@ def _person_page(user: User, role_form: RoleForm | None = None, status: int = 20
         role_form=role_form or RoleForm(data={"role": user.role}), action=ActionForm(),
         awards=awards, revoke_form=revoke_form or RevokeForm(),
         name_form=name_form or PersonNameForm(data={"name": user.name}),
+        two_factor=has_two_factor(user),
     ), status
 
 
@@ -155,6 +158,21 @@ def person_active(user_id: int):
         else:
             db.session.commit()
             flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for(".person", user_id=user.id))
+
+
+@blueprint.post("/people/<int:user_id>/two-factor")
+@role_required(Role.ADMIN)
+def person_two_factor(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            reset_by_admin(user, current_user)
+        except TwoFactorError as exc:
+            flash(sentence(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Two-factor sign-in is off for {user.name}.", "success")
     return redirect(url_for(".person", user_id=user.id))
 
 

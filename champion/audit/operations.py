@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_app_context
+
 from champion.audit.models import AuditEvent
 from champion.auth.models import User
 from champion.extensions import db
@@ -18,6 +20,10 @@ def record(
 ) -> AuditEvent:
     """Add an audit event for ``target`` (a model instance, or None); the caller commits."""
     db.session.flush()  # the target has an id
+    # A request made by a machine (SCIM) names it: every change it makes says so.
+    via = g.get("audit_via") if has_app_context() else None
+    if via:
+        detail = {"via": via, **detail}
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,

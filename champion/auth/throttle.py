@@ -44,9 +44,10 @@ def _account(email: str) -> str:
     return hashlib.sha256(lookup_key(email)[:254].encode()).hexdigest()[:32]
 
 
-def _keys(email: str, device: str | None = None) -> tuple[str, str]:
+def _keys(email: str, device: str | None = None, step: str = "signin") -> tuple[str, str]:
+    # ``step``: each step of a sign-in (the password, the two-factor code) counts its own.
     scope = _account(email) + (f"/device/{device}" if device else "")
-    return f"champion/signin/failures/{scope}", f"champion/signin/wait/{scope}"
+    return f"champion/{step}/failures/{scope}", f"champion/{step}/wait/{scope}"
 
 
 def _devices() -> URLSafeTimedSerializer:
@@ -84,18 +85,18 @@ def delay_after(failures: int) -> int:
     return min(2 ** min(failures - FREE_FAILURES, 20), MAX_DELAY)
 
 
-def seconds_to_wait(email: str, device: str | None = None) -> int:
+def seconds_to_wait(email: str, device: str | None = None, step: str = "signin") -> int:
     """How long before this account (from a trusted ``device``: that device) may try
     again (0: now)."""
-    _, wait = _keys(email, device)
+    _, wait = _keys(email, device, step)
     storage = limiter.storage
     if not storage.get(wait):
         return 0
     return max(1, math.ceil(storage.get_expiry(wait) - time.time()))
 
 
-def note_failure(email: str, device: str | None = None) -> None:
-    failures, wait = _keys(email, device)
+def note_failure(email: str, device: str | None = None, step: str = "signin") -> None:
+    failures, wait = _keys(email, device, step)
     storage = limiter.storage
     count = storage.incr(failures, FAILURES_KEPT)
     delay = delay_after(count)
@@ -104,8 +105,8 @@ def note_failure(email: str, device: str | None = None) -> None:
         storage.incr(wait, delay)
 
 
-def note_success(email: str, device: str | None = None) -> None:
+def note_success(email: str, device: str | None = None, step: str = "signin") -> None:
     # From a trusted device only that device's count starts again: clearing the account's
     # would hand whoever is guessing elsewhere a fresh set of free failures.
-    for key in _keys(email, device):
+    for key in _keys(email, device, step):
         limiter.storage.clear(key)

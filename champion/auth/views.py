@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -32,6 +33,9 @@ from champion.auth.operations import (
 )
 from champion.auth.tokens import user_for_token
 from champion.extensions import db, limiter, login_manager
+from champion.twofactor.forms import CodeForm
+from champion.twofactor.operations import check_second_step
+from champion.twofactor.queries import has_two_factor, may_use_password, password_sign_in_on
 
 
 def _account_key() -> str:
@@ -98,6 +102,8 @@ def _sign_in(user: User, remember: bool = False) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
+    if not password_sign_in_on():
+        return _password_sign_in_off()
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
@@ -130,14 +136,22 @@ def login():
                 f"repeated failed sign-ins to this account: try again in {wait} "
                 f"second{'s' if wait != 1 else ''}", retry_after=wait)
         user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is not None and not may_use_password(user):
+            user = None  # password sign-in is off: the answer of a wrong password
         if user is None:
             throttle.note_failure(form.email.data, device)
-            form.password.errors.append("The email or password is incorrect.")
+            form.password.errors.append(
+                "The email or password is incorrect." if password_sign_in_on() else
+                "Password sign-in is off here: only administrators with two-factor on may "
+                "use it, and the email or password was not one of theirs.")
             db.session.commit()
         elif not user.active:
             form.email.errors.append(
                 "This account has been deactivated. Contact your department lead."
             )
+        elif has_two_factor(user):
+            throttle.note_success(form.email.data, device)
+            return _second_step(user, form.remember.data, device)
         else:
             throttle.note_success(form.email.data, device)
             next_url = safe_next(request.args.get("next"))
@@ -146,7 +160,63 @@ def login():
             response = redirect(next_url)
             throttle.remember_device(response, user.email, device)
             return response
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, password_signin=password_sign_in_on())
+
+
+SECOND_STEP_LIFETIME = 10 * 60  # seconds between the password and the code
+
+
+def _password_sign_in_off():
+    return render_template("auth/password_signin_off.html"), 403
+
+
+def _second_step(user: User, remember: bool, device: str | None):
+    """The password was right and the account has two-factor: ask for a code before any
+    session is opened. Only the account's id and its session state are kept meanwhile."""
+    session.clear()
+    session["two_factor"] = {"user": user.get_id(), "remember": bool(remember),
+                             "next": safe_next(request.args.get("next")), "device": device,
+                             "at": int(time.time())}
+    return redirect(url_for("auth.two_factor"))
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    pending = session.get("two_factor") or {}
+    if not isinstance(pending, dict) or \
+            time.time() - pending.get("at", 0) > SECOND_STEP_LIFETIME:
+        return None, {}
+    return load_user(str(pending.get("user", ""))), pending  # None once the password changed
+
+
+@blueprint.route("/two-factor", methods=["GET", "POST"])
+@limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed)
+def two_factor():
+    user, pending = _pending_user()
+    if user is None:
+        session.pop("two_factor", None)
+        flash("Sign in again: the code wasn't entered in time.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        # Throttled as the password is, with a count of its own.
+        device = pending.get("device")
+        wait = throttle.seconds_to_wait(user.email, device, step="two-factor")
+        if wait:
+            raise TooManyRequests(
+                f"repeated wrong codes for this account: try again in {wait} "
+                f"second{'s' if wait != 1 else ''}", retry_after=wait)
+        if check_second_step(user, form.code.data, request.remote_addr):
+            throttle.note_success(user.email, device, step="two-factor")
+            _sign_in(user, remember=pending.get("remember", False))
+            db.session.commit()
+            response = redirect(pending.get("next") or url_for("catalog.index"))
+            throttle.remember_device(response, user.email, device)
+            return response
+        throttle.note_failure(user.email, device, step="two-factor")
+        db.session.commit()
+        form.code.errors.append("That code doesn't match: enter the 6 digits your app shows "
+                                "now, or one of your recovery codes.")
+    return render_template("auth/two_factor.html", form=form)
 
 
 @blueprint.route("/logout", methods=["GET", "POST"])
@@ -180,6 +250,8 @@ def _new_password(token: str, purpose: str):
     user = user_for_token(token, purpose)
     if user is None:
         return render_template("auth/link_expired.html", purpose=purpose), 410
+    if not may_use_password(user):
+        return _password_sign_in_off()
     form = SetPasswordForm()
     form.email_for_check = user.email
     if form.validate_on_submit():
@@ -188,6 +260,10 @@ def _new_password(token: str, purpose: str):
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            if has_two_factor(user):  # a mailed link is no second factor
+                db.session.commit()
+                flash("Your password is set. Enter your code to sign in.", "success")
+                return _second_step(user, remember=False, device=None)
             _sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.name}. Your password is set; other sessions are signed out.",
@@ -205,11 +281,12 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = find_user(form.email.data)
-        if user is not None and user.active:
+        if user is not None and user.active and may_use_password(user):
             send_password_reset(user, request.remote_addr)
             db.session.commit()
-        else:
+        elif password_sign_in_on():
             send_reset_without_account(form.email.data)
+        # Password sign-in off: no mail but to an administrator with two-factor on.
         # The same answer (and a mail) either way, so neither the page nor its time says
         # who has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data)
