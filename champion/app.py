@@ -130,13 +130,15 @@ def register_blueprints(app: Flask) -> None:
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
     from champion.departments.views import blueprint as departments
+    from champion.lti.admin_views import blueprint as lti_admin
+    from champion.lti.views import blueprint as lti
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author):
+                      team, admin, author, lti, lti_admin):
         app.register_blueprint(blueprint)
 
 
@@ -222,7 +224,8 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.lti.cli import lti_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    backup_command, restore_command, demo_command):
+                    backup_command, restore_command, demo_command, lti_cli):
         app.cli.add_command(command)

@@ -16,6 +16,7 @@ from champion.badges.models import BadgeAward
 from champion.catalog.models import Module, ModuleDraft
 from champion.departments.models import Department, DepartmentInvite, MembershipRequest
 from champion.extensions import db
+from champion.lti.models import LtiPlatform
 from champion.quizzes.models import Attempt
 from tests.helpers import complete_module, csrf_token, login, make_user
 
@@ -57,6 +58,10 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # LTI: a login or launch without a registered platform behind it is refused to anyone.
+    "lti.login": dict.fromkeys(ROLES, 400), "lti.launch": dict.fromkeys(ROLES, 400),
+    "lti.jwks": PUBLIC,
+    "lti.deep_link": {**dict.fromkeys(ROLES, 404), "anonymous": "login"},  # from an LMS only
 }
 
 
@@ -65,7 +70,8 @@ def rule_for(endpoint: str) -> dict[str, object] | None:
         return RULES[endpoint]
     if endpoint == "team.index":
         return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
-    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS)):
+    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS),
+                         ("lti_admin.", ADMINS)):
         if endpoint.startswith(prefix):
             return rule
     return None
@@ -86,7 +92,11 @@ def world(app, synced, department, lead, learner, educator, admin):
                         source=module.current_version.source)
     invite = DepartmentInvite(department=department, created_by=lead)
     request = MembershipRequest(department=other, user=learner)
-    db.session.add_all([draft, invite, request])
+    platform = LtiPlatform(name="Mercy Canvas", issuer="https://canvas.example.org",
+                           client_id="1", auth_login_url="https://canvas.example.org/a",
+                           token_url="https://canvas.example.org/t",
+                           jwks_url="https://canvas.example.org/j", deployment_ids="d")
+    db.session.add_all([draft, invite, request, platform])
     db.session.commit()
     staged = staging_dir(draft)  # an upload waiting with the draft
     staged.mkdir(parents=True, exist_ok=True)
@@ -98,7 +108,7 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
                        "token": "not-a-valid-token", "request_id": request.id,
-                       "decision": "decline"}}
+                       "decision": "decline", "platform_id": platform.id}}
 
 
 def url_for_rule(rule, values) -> str:

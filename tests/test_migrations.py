@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
+    "lti_platforms", "lti_logins", "lti_grade_targets", "lti_score_outbox",
     "alembic_version",
 }  # fmt: skip
 
