@@ -99,6 +99,8 @@ def deep_link(app, platform_url: str, picked: list[str]) -> list[dict]:
         "csrf_token": csrf_token(instructor, "/lti/deep-link"), "picked": picked})
     action, posted = form_fields(returned.get_data(as_text=True))
     assert action == f"{platform_url}/deep-link-return"
+    # The page may post its form there, and only there, besides this site.
+    assert f"form-action 'self' {platform_url};" in returned.headers["Content-Security-Policy"]
     made = http("POST", action, data=posted)
     assert made.status == 200, made.text
     return made.json()["links"]

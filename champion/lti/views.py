@@ -8,12 +8,14 @@ are what protect them.
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -36,6 +38,7 @@ from champion.lti.operations import (
     spend_login,
 )
 from champion.lti.queries import deep_link_choices
+from champion.security import CONTENT_SECURITY_POLICY
 
 blueprint = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 STATE_COOKIE = "champion_lti_state"
@@ -135,10 +138,15 @@ def deep_link():
             return_url, token = answer_deep_link(context, form.picked.data, current_user)
         except LaunchError as exc:
             db.session.rollback()
-            form.picked.errors = [str(exc)]
+            form.picked.errors = [sentence(exc)]
         else:
             db.session.commit()
             session.pop(DEEP_LINK, None)
-            return render_template("lti/deep_link_return.html", return_url=return_url,
-                                   token=token)
+            response = make_response(render_template(
+                "lti/deep_link_return.html", return_url=return_url, token=token))
+            # The one form that leaves the site: to the platform that asked for content.
+            parts = urlsplit(return_url)
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+            return response
     return render_template("lti/deep_link.html", form=form, choices=deep_link_choices())
