@@ -103,5 +103,5 @@ def test_the_key_cache_refetches_for_an_unknown_kid_but_not_in_a_flood(monkeypat
 
 
 def test_an_unreadable_key_set_is_a_refusal_that_names_it():
-    with pytest.raises(keys.PlatformKeysError, match="http://127.0.0.1:9/jwks"):
+    with pytest.raises(keys.PlatformKeysError, match=r"http://127\.0\.0\.1:9/jwks"):
         keys.fetch_key_set("http://127.0.0.1:9/jwks")
