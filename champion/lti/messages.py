@@ -200,8 +200,10 @@ def deep_linking_response(
     now = int(time.time()) if now is None else now
     content = []
     for item in items:
+        # A new window: Champion refuses to be framed, and its cookies are first-party.
         entry: dict[str, Any] = {"type": "ltiResourceLink", "title": item.title,
-                                 "url": item.url, "custom": item.custom}
+                                 "url": item.url, "custom": item.custom,
+                                 "window": {"targetName": "_blank"}}
         if item.text:
             entry["text"] = item.text
         if item.graded:
