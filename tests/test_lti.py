@@ -20,7 +20,7 @@ from champion.extensions import db
 from champion.lti import outbox
 from champion.lti.keys import key_path, platform_keys, tool_jwks
 from champion.lti.models import LtiGradeTarget, LtiPlatform, LtiScoreOutbox
-from champion.lti.operations import PlatformFields, register_platform
+from champion.lti.operations import PlatformFields, delete_platform, register_platform
 from tests.helpers import PASS_FIRST, csrf_token, login, post, submit
 from tests.lti_platform.process import form_fields, http, running_platform
 
@@ -314,3 +314,20 @@ def test_admins_register_platforms_with_checked_fields(app, admin, platform_url)
     actions = list(db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.action.like("lti.%")).order_by(AuditEvent.id)))
     assert actions == ["lti.register", "lti.update", "lti.delete"]
+
+
+def test_removing_a_platform_stops_its_launches_and_keeps_its_accounts(app, lms, platform_url,
+                                                                       admin):
+    [link] = deep_link(app, platform_url, ["basics/first-steps"])
+    learner = app.test_client()
+    launch(learner, platform_url, user="dana", link=link["index"])
+    submit(learner, "basics", "first-steps", PASS_FIRST)
+    delete_platform(lms, admin)
+    db.session.commit()
+    assert (count(LtiGradeTarget), count(LtiScoreOutbox)) == (0, 0)  # nothing owed to it
+    removal = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lti.delete"))
+    assert "(1 score(s) not yet delivered dropped)" in removal.summary
+    assert db.session.scalar(select(User).where(User.email == "dana@mercy.example.org"))
+    answer = start_login(app.test_client(), platform_url, user="dana", link=link["index"])
+    assert answer.status_code == 400 and "is not registered with Champion" in answer.get_data(
+        as_text=True)

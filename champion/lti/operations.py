@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from champion.audit.operations import record
 from champion.auth.models import Role, User
@@ -22,7 +22,7 @@ from champion.extensions import db
 from champion.lti import messages
 from champion.lti.keys import platform_keys, tool_key
 from champion.lti.messages import Launch, LaunchError, LinkItem
-from champion.lti.models import LtiGradeTarget, LtiLogin, LtiPlatform
+from champion.lti.models import LtiGradeTarget, LtiLogin, LtiPlatform, LtiScoreOutbox
 from champion.urls import external_url
 
 LOGIN_LIFETIME = timedelta(minutes=10)  # from the platform's login to its launch
@@ -130,9 +130,17 @@ def update_platform(platform: LtiPlatform, fields: PlatformFields, actor: User) 
 
 
 def delete_platform(platform: LtiPlatform, actor: User) -> None:
-    """Launches from it stop; accounts it opened stay (their identities too)."""
-    record(actor, "lti.delete", platform, f"LTI platform {platform.name} removed",
-           issuer=platform.issuer, client_id=platform.client_id)
+    """Launches from it stop and scores still owed to it are dropped; accounts it opened
+    stay (their identities too)."""
+    targets = select(LtiGradeTarget.id).where(LtiGradeTarget.platform_id == platform.id)
+    dropped = db.session.scalar(select(func.count()).where(
+        LtiScoreOutbox.target_id.in_(targets), LtiScoreOutbox.delivered_at.is_(None)))
+    db.session.execute(delete(LtiScoreOutbox).where(LtiScoreOutbox.target_id.in_(targets)))
+    db.session.execute(delete(LtiGradeTarget).where(LtiGradeTarget.platform_id == platform.id))
+    db.session.execute(delete(LtiLogin).where(LtiLogin.platform_id == platform.id))
+    record(actor, "lti.delete", platform, f"LTI platform {platform.name} removed"
+           + (f" ({dropped} score(s) not yet delivered dropped)" if dropped else ""),
+           issuer=platform.issuer, client_id=platform.client_id, undelivered=dropped)
     db.session.delete(platform)
 
 
@@ -152,9 +160,15 @@ def _platform_for(issuer: str | None, client_id: str | None) -> LtiPlatform:
     return found[0]
 
 
-def begin_login(params: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class LoginRedirect:
+    url: str  # the platform's authentication endpoint, with the request in its query
+    state: str
+
+
+def begin_login(params: dict[str, str]) -> LoginRedirect:
     """OIDC third-party login initiation: remember a state and a nonce for one launch, and
-    return the platform's authorization URL to send the browser to."""
+    say where to send the browser (the platform's authentication request)."""
     platform = _platform_for(params.get("iss"), params.get("client_id"))
     if not params.get("login_hint"):
         raise LaunchError("the platform's login has no login_hint")
@@ -175,7 +189,7 @@ def begin_login(params: dict[str, str]) -> str:
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if urlsplit(platform.auth_login_url).query else "?"
-    return platform.auth_login_url + separator + urlencode(query)
+    return LoginRedirect(platform.auth_login_url + separator + urlencode(query), login.state)
 
 
 def spend_login(state: str | None) -> LtiLogin:

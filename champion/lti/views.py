@@ -60,13 +60,12 @@ def login():
         db.session.rollback()
         return refused(str(exc))
     db.session.commit()
-    state = target.split("state=", 1)[1].split("&", 1)[0]
-    response = redirect(target)
+    response = redirect(target.url)
     # Binds the launch to the browser that started the login: a launch someone else
     # started can't sign this browser in as them. Cross-site POSTs carry it only as
     # SameSite=None, which browsers accept only on HTTPS.
     secure = request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False)
-    response.set_cookie(STATE_COOKIE, state, max_age=600, httponly=True, secure=secure,
+    response.set_cookie(STATE_COOKIE, target.state, max_age=600, httponly=True, secure=secure,
                         samesite="None" if secure else "Lax", path=url_for("lti.launch"))
     return response
 
