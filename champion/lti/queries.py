@@ -8,17 +8,17 @@ from champion.catalog.live import live_catalog
 from champion.extensions import db
 from champion.lti.models import LtiGradeTarget, LtiPlatform, LtiScoreOutbox
 
+Choice = tuple[str, str]  # (form value, label)
 
-def deep_link_choices() -> list[tuple[str, str, int]]:
-    """What an instructor may link to: each live series, then its modules, as
-    ``(value, label, depth)``; a module's value is ``series/slug``."""
+
+def deep_link_choices() -> list[tuple[str, list[Choice]]]:
+    """What an instructor may link to, by series title: the whole series (value: its slug),
+    then each of its modules (value: ``series/slug``)."""
     catalog = live_catalog()
-    choices = []
-    for series in catalog.series:
-        choices.append((series.slug, f"{series.title} (the whole series)", 0))
-        choices.extend((f"{series.slug}/{module.slug}", module.version.title, 1)
-                       for module in catalog.modules.get(series.id, ()))
-    return choices
+    return [(series.title, [(series.slug, f"{series.title} (the whole series)")]
+             + [(f"{series.slug}/{module.slug}", module.version.title)
+                for module in catalog.modules.get(series.id, ())])
+            for series in catalog.series]
 
 
 def platforms() -> list[LtiPlatform]:

@@ -131,7 +131,8 @@ def deep_link():
     if not context:
         abort(404)  # only reached from a platform's deep-linking request
     form = DeepLinkForm()
-    form.picked.choices = [(value, label) for value, label, _ in deep_link_choices()]
+    choices = deep_link_choices()
+    form.picked.choices = [choice for _, series in choices for choice in series]
     if form.validate_on_submit():
         try:
             return_url, token = answer_deep_link(context, form.picked.data, current_user)
@@ -148,4 +149,4 @@ def deep_link():
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
                 "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
             return response
-    return render_template("lti/deep_link.html", form=form, choices=deep_link_choices())
+    return render_template("lti/deep_link.html", form=form, choices=choices)

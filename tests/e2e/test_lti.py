@@ -1,15 +1,20 @@
 """In a real browser, from a real LTI 1.3 platform (lti1p3platform, tests/lti_platform/):
-an instructor adds a module with deep linking, a learner launches into it, passes its
-quiz, and the score reaches the platform's gradebook. axe checks each Champion page."""
+an administrator registers the LMS, an instructor adds a module with deep linking, a
+learner launches into it and passes its quiz, and the score reaches the platform's
+gradebook. axe checks each Champion page."""
 
 from __future__ import annotations
 
-from champion.extensions import db
 from champion.lti import outbox
 from champion.lti.keys import platform_keys, tool_jwks
-from champion.lti.operations import PlatformFields, register_platform
 from tests.e2e.conftest import check_accessibility
-from tests.e2e.test_journeys import CHAMPION_MODULES, answer, read_to_the_end, sync_curriculum
+from tests.e2e.test_journeys import (
+    CHAMPION_MODULES,
+    answer,
+    read_to_the_end,
+    sign_in,
+    sync_curriculum,
+)
 from tests.lti_platform.process import http, running_platform
 
 
@@ -23,12 +28,27 @@ def test_an_instructor_links_a_module_and_a_learners_pass_reaches_the_gradebook(
         assert http("POST", lms + "/setup", json_body={
             "login_url": f"{base}/lti/login", "launch_url": f"{base}/lti/launch",
             "jwks": tool_jwks(), "fail_scores": 0}).status == 200
-        register_platform(PlatformFields(
-            name="Mercy Moodle", issuer=lms, client_id="champion-tool",
-            auth_login_url=f"{lms}/authorize", token_url=f"{lms}/token",
-            jwks_url=f"{lms}/jwks.json", deployment_ids="deployment-1",
-            instructors_are_educators=False), admin)
-        db.session.commit()
+        # An administrator registers the LMS, copying what it shows.
+        page = new_page()
+        sign_in(page, base, admin.email)
+        page.goto(f"{base}/admin/lti/")
+        assert f"{base}/lti/jwks.json" in page.inner_text("main")  # what to paste in the LMS
+        check_accessibility(page, "lti-admin")
+        for label, value in [("Name", "Mercy Moodle"), ("Issuer (platform ID)", lms),
+                             ("Client ID", "champion-tool"),
+                             ("Authentication request URL", "http://lms.example.org/auth"),
+                             ("Access token URL", f"{lms}/token"),
+                             ("Public keyset URL", f"{lms}/jwks.json"),
+                             ("Deployment IDs", "deployment-1")]:
+            page.get_by_label(label, exact=True).fill(value)
+        with page.expect_navigation():
+            page.click("main button:has-text('Register')")
+        assert "Authentication request URL: enter an https:// address" in page.inner_text("main")
+        check_accessibility(page, "lti-admin-error")
+        page.get_by_label("Authentication request URL", exact=True).fill(f"{lms}/authorize")
+        with page.expect_navigation():
+            page.click("main button:has-text('Register')")
+        assert "Mercy Moodle registered" in page.inner_text("main")
 
         # The instructor's "add external tool content" button in the LMS.
         page = new_page()
