@@ -45,6 +45,12 @@ run: $(VENV)/.installed
 	.venv-ralph/bin/pip install --quiet --no-deps -r tests/ralph/requirements.txt
 	@touch $@
 
+# The LTI 1.3 platform (lti1p3platform from PyPI) the LTI tests launch from, in its own venv.
+.venv-lti-platform/.installed: tests/lti_platform/requirements.txt
+	$(PYTHON) -m venv --clear .venv-lti-platform
+	.venv-lti-platform/bin/pip install --quiet --no-deps -r tests/lti_platform/requirements.txt
+	@touch $@
+
 # The counterparts some tests start on 127.0.0.1 (an OpenID provider, a SCORM runtime), from
 # the committed lock file. Without Node the tests that need them skip and say why.
 tests/npm/node_modules/.installed: tests/npm/package-lock.json
@@ -52,7 +58,8 @@ tests/npm/node_modules/.installed: tests/npm/package-lock.json
 	  npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm is not installed: the tests that need tests/npm will skip"; fi
 
-test: $(VENV)/.installed-dev .venv-openbadges/.installed .venv-ralph/.installed tests/npm/node_modules/.installed
+test: $(VENV)/.installed-dev .venv-openbadges/.installed .venv-ralph/.installed \
+      .venv-lti-platform/.installed tests/npm/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -46,6 +46,8 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAMPION_MAIL_FROM": environ.get("CHAMPION_MAIL_FROM") or "champion@localhost",
         # The Ed25519 key that signs Open Badges 3.0 credentials (made on first use).
         "CHAMPION_ISSUER_KEY_FILE": environ.get("CHAMPION_ISSUER_KEY_FILE") or None,
+        # The RS256 key the LTI tool signs with (made on first use; see docs/deployment.md).
+        "CHAMPION_LTI_KEY_FILE": environ.get("CHAMPION_LTI_KEY_FILE") or None,
         # Where drafts' uploads wait until published (default: drafts/ in the instance
         # folder). Private: never served to learners. Shared by every worker.
         "CHAMPION_DRAFTS_DIR": environ.get("CHAMPION_DRAFTS_DIR") or None,

@@ -130,6 +130,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
     from champion.departments.views import blueprint as departments
+    from champion.lti.admin_views import blueprint as lti_admin
+    from champion.lti.views import blueprint as lti
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
@@ -138,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author, scim, twofactor):
+                      team, admin, author, scim, twofactor, lti, lti_admin):
         app.register_blueprint(blueprint)
 
 
@@ -224,9 +226,11 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.lti.cli import lti_cli
     from champion.packages.cli import export_cli
     from champion.xapi.cli import xapi_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    backup_command, restore_command, demo_command, export_cli, xapi_cli):
+                    backup_command, restore_command, demo_command, export_cli, xapi_cli,
+                    lti_cli):
         app.cli.add_command(command)

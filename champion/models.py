@@ -10,6 +10,7 @@ from champion.departments.models import (
     department_leads,
     department_members,
 )
+from champion.lti.models import LtiGradeTarget, LtiLogin, LtiPlatform, LtiScoreOutbox
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
 from champion.scim.models import ScimGroup, ScimUser
@@ -25,6 +26,10 @@ __all__ = [
     "ContentPage",
     "Department",
     "DepartmentInvite",
+    "LtiGradeTarget",
+    "LtiLogin",
+    "LtiPlatform",
+    "LtiScoreOutbox",
     "Module",
     "ModuleDraft",
     "ModuleProgress",

@@ -107,6 +107,7 @@ def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "CHAMPION_MODULES_DIR": str(FIXTURE_CONTENT),
             "CHAMPION_BASE_URL": "https://champion.test",
             "CHAMPION_ISSUER_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "issuer.pem"),
+            "CHAMPION_LTI_KEY_FILE": str(tmp_path_factory.mktemp("lti") / "tool.pem"),
             "CHAMPION_DRAFTS_DIR": str(tmp_path_factory.mktemp("drafts")),
         }
     )

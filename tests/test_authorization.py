@@ -16,6 +16,7 @@ from champion.badges.models import BadgeAward
 from champion.catalog.models import Module, ModuleDraft
 from champion.departments.models import Department, DepartmentInvite, MembershipRequest
 from champion.extensions import db
+from champion.lti.models import LtiPlatform
 from champion.quizzes.models import Attempt
 from tests.helpers import complete_module, csrf_token, login, make_user
 
@@ -62,6 +63,10 @@ RULES: dict[str, dict[str, object]] = {
     "auth.two_factor": dict.fromkeys(ROLES, "login"),
     "twofactor.index": SIGNED_IN, "twofactor.enrol": SIGNED_IN, "twofactor.confirm": SIGNED_IN,
     "twofactor.disable": SIGNED_IN,
+    # LTI: a login or launch without a registered platform behind it is refused to anyone.
+    "lti.login": dict.fromkeys(ROLES, 400), "lti.launch": dict.fromkeys(ROLES, 400),
+    "lti.jwks": PUBLIC,
+    "lti.deep_link": {**dict.fromkeys(ROLES, 404), "anonymous": "login"},  # from an LMS only
 }
 
 
@@ -71,7 +76,7 @@ def rule_for(endpoint: str) -> dict[str, object] | None:
     if endpoint == "team.index":
         return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
     for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS),
-                         ("scim.", NO_BEARER_TOKEN)):
+                         ("scim.", NO_BEARER_TOKEN), ("lti_admin.", ADMINS)):
         if endpoint.startswith(prefix):
             return rule
     return None
@@ -92,7 +97,11 @@ def world(app, synced, department, lead, learner, educator, admin):
                         source=module.current_version.source)
     invite = DepartmentInvite(department=department, created_by=lead)
     request = MembershipRequest(department=other, user=learner)
-    db.session.add_all([draft, invite, request])
+    platform = LtiPlatform(name="Mercy Canvas", issuer="https://canvas.example.org",
+                           client_id="1", auth_login_url="https://canvas.example.org/a",
+                           token_url="https://canvas.example.org/t",
+                           jwks_url="https://canvas.example.org/j", deployment_ids="d")
+    db.session.add_all([draft, invite, request, platform])
     db.session.commit()
     staged = staging_dir(draft)  # an upload waiting with the draft
     staged.mkdir(parents=True, exist_ok=True)
@@ -106,7 +115,7 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "token": "not-a-valid-token", "request_id": request.id,
                        "decision": "decline", "group_id": department.id, "name": "User",
                        "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
-                       "anything": "anything"}}
+                       "anything": "anything", "platform_id": platform.id}}
 
 
 def url_for_rule(rule, values) -> str:

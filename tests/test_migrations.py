@@ -22,6 +22,7 @@ EXPECTED_TABLES = {
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
     "xapi_outbox", "xapi_actors",
     "scim_users", "scim_groups", "two_factor", "recovery_codes",
+    "lti_platforms", "lti_logins", "lti_grade_targets", "lti_score_outbox",
     "alembic_version",
 }  # fmt: skip
 

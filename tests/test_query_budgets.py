@@ -30,8 +30,9 @@ BUDGETS = {
     "reading page": 3,
     # ... the attempt drawn, the learner's lock, the draw read again under it (tabs posting
     # one draw at once), the attempt, the draw marked used, the progress read and written,
-    # the badge check (the answers are one INSERT, not counted)
-    "quiz submission": 10,
+    # the badge check (the answers are one INSERT, not counted), and the scores owed to the
+    # LMS gradebooks the learner was launched from (one INSERT ... SELECT, LTI)
+    "quiz submission": 11,
     # who is signed in, the departments led, the members and their progress, the summary,
     # the chart's weeks, the badge holders
     "team dashboard": 10,

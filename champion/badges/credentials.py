@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from flask import current_app
 from champion.badges import status_list
 from champion.badges.models import BadgeAward
 from champion.badges.openbadges import badge_image_url, hashed_email, iso, issuer_id
+from champion.keyfiles import read_or_create
 from champion.urls import external_url
 
 CONTEXTS = [
@@ -54,19 +54,10 @@ def issuer_key() -> Ed25519PrivateKey:
     if cached is not None:
         return cached
     path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another worker made it first: use theirs
-        else:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(pem)
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    pem = read_or_create(path, lambda: Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 private key")
     current_app.extensions["champion.issuer_key"] = key

@@ -14,6 +14,7 @@ from champion.catalog.live import LiveModule, LiveVersion
 from champion.catalog.models import Module, ModuleVersion
 from champion.database import utcnow
 from champion.extensions import db
+from champion.lti.outbox import queue_scores
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
 from champion.xapi.operations import record_completion, record_launch
@@ -90,6 +91,9 @@ def complete_module(
     progress.last_completed_at = now
     progress.last_activity_at = now
     record_completion(user_id, version, now)
+    # Owed to the LMS gradebooks the learner came from (LTI), delivered later.
+    queue_scores(user_id, version.module_id,
+                 progress.best_score if progress.best_score is not None else 100, now)
     db.session.flush()
     return award_earned_badges(user_ids=[user_id])
 
