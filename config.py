@@ -49,6 +49,19 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         # Where drafts' uploads wait until published (default: drafts/ in the instance
         # folder). Private: never served to learners. Shared by every worker.
         "CHAMPION_DRAFTS_DIR": environ.get("CHAMPION_DRAFTS_DIR") or None,
+        # Single sign-on (champion/sso): OpenID Connect and SAML 2.0; unset: not offered.
+        "CHAMPION_OIDC_ISSUER": (environ.get("CHAMPION_OIDC_ISSUER") or "").rstrip("/") or None,
+        "CHAMPION_OIDC_CLIENT_ID": environ.get("CHAMPION_OIDC_CLIENT_ID") or None,
+        "CHAMPION_OIDC_CLIENT_SECRET": environ.get("CHAMPION_OIDC_CLIENT_SECRET") or None,
+        "CHAMPION_OIDC_LABEL": environ.get("CHAMPION_OIDC_LABEL")
+        or "Sign in with your organization",
+        "CHAMPION_SAML_IDP_METADATA": environ.get("CHAMPION_SAML_IDP_METADATA") or None,
+        "CHAMPION_SAML_SP_KEY_FILE": environ.get("CHAMPION_SAML_SP_KEY_FILE") or None,
+        "CHAMPION_SAML_SP_CERT_FILE": environ.get("CHAMPION_SAML_SP_CERT_FILE") or None,
+        "CHAMPION_SAML_EMAIL_ATTRIBUTE": environ.get("CHAMPION_SAML_EMAIL_ATTRIBUTE") or None,
+        "CHAMPION_SAML_LABEL": environ.get("CHAMPION_SAML_LABEL")
+        or "Sign in with your organization (SAML)",
+        "CHAMPION_SSO_DEPARTMENT_CLAIM": environ.get("CHAMPION_SSO_DEPARTMENT_CLAIM") or None,
         # Passwords hash with Werkzeug's default (scrypt) unless a method is named.
         "PASSWORD_HASH_METHOD": None,
         "PASSWORD_MIN_LENGTH": 12,

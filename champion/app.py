@@ -133,10 +133,12 @@ def register_blueprints(app: Flask) -> None:
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.sso import admin_views as sso_admin_views  # noqa: F401  (its routes)
+    from champion.sso.views import blueprint as sso
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author):
+                      team, admin, author, sso):
         app.register_blueprint(blueprint)
 
 

@@ -12,6 +12,7 @@ from champion.departments.models import (
 )
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.sso.models import DepartmentMapping, UsedAssertion
 
 __all__ = [
     "Attempt",
@@ -22,6 +23,7 @@ __all__ = [
     "ContentPage",
     "Department",
     "DepartmentInvite",
+    "DepartmentMapping",
     "Module",
     "ModuleDraft",
     "ModuleProgress",
@@ -29,6 +31,7 @@ __all__ = [
     "ProgrammeEvaluation",
     "Role",
     "Series",
+    "UsedAssertion",
     "User",
     "department_leads",
     "department_members",

@@ -57,6 +57,9 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # Single sign-on: absent (404) while not configured, as in this walk.
+    **dict.fromkeys(["sso.oidc_login", "sso.oidc_callback", "sso.saml_login",
+                     "sso.saml_metadata", "sso.saml_acs"], dict.fromkeys(ROLES, 404)),
 }
 
 
@@ -98,7 +101,7 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
                        "token": "not-a-valid-token", "request_id": request.id,
-                       "decision": "decline"}}
+                       "decision": "decline", "mapping_id": 1}}
 
 
 def url_for_rule(rule, values) -> str:

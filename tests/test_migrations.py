@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
+    "sso_department_mappings", "sso_used_assertions",
     "alembic_version",
 }  # fmt: skip
 
