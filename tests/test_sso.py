@@ -13,13 +13,15 @@ import pytest
 from saml2 import time_util
 from sqlalchemy import func, select
 
+from champion import create_app
 from champion.audit.models import AuditEvent
 from champion.auth.models import ExternalIdentity, Role, User
 from champion.departments.models import Department
 from champion.extensions import db
 from champion.sso import oidc
 from champion.sso.models import DepartmentMapping
-from tests.helpers import make_user
+from config import ConfigurationError
+from tests.helpers import client_for, csrf_token, make_user
 from tests.sso_counterparts import make_keypair, saml_post_from_idp, sign_in_at_oidc_provider
 
 CALLBACK = "https://champion.test/auth/oidc/callback"
@@ -338,3 +340,56 @@ def test_the_sp_metadata_names_the_acs_and_the_certificate(app, client, idp, sp_
     assert 'Location="https://champion.test/auth/saml/acs"' in xml
     certificate = "".join(Path(sp_keys[1]).read_text().splitlines()[1:-1])
     assert certificate in "".join(xml.split())
+
+
+# --- Configuration, the admin's page, the audit log --------------------------------------
+
+
+@pytest.mark.parametrize(("settings", "missing"), [
+    ({"CHAMPION_OIDC_ISSUER": "https://login.example.org"},
+     "CHAMPION_OIDC_CLIENT_ID and CHAMPION_OIDC_CLIENT_SECRET are not"),
+    ({"CHAMPION_SAML_IDP_METADATA": "idp.xml", "CHAMPION_SAML_SP_KEY_FILE": "sp.key"},
+     "CHAMPION_SAML_SP_CERT_FILE is not"),
+])
+def test_half_configured_sign_in_refuses_to_start(settings, missing):
+    with pytest.raises(ConfigurationError, match=missing):
+        create_app({"TESTING": True, **settings})
+
+
+def test_an_admin_maps_a_claim_value_to_a_department_audited(app, admin_client, department):
+    page = admin_client.get("/admin/sign-in").get_data(as_text=True)
+    assert "https://champion.test/auth/oidc/callback" in page
+    assert "https://champion.test/auth/saml/acs" in page
+    form = {"csrf_token": csrf_token(admin_client, "/admin/sign-in"),
+            "value": " Gyn Onc ", "department": str(department.id)}
+    response = admin_client.post("/admin/sign-in", data=form, follow_redirects=True)
+    assert "now join Gynecologic Oncology" in response.get_data(as_text=True)
+    mapping = db.session.scalar(select(DepartmentMapping))
+    assert (mapping.value, mapping.department_id) == ("Gyn Onc", department.id)
+    again = admin_client.post("/admin/sign-in", data=form)
+    assert again.status_code == 422
+    assert "already maps to Gynecologic Oncology" in again.get_data(as_text=True)
+    assert 'value="Gyn Onc"' in again.get_data(as_text=True)  # what was typed stays
+    admin_client.post(f"/admin/sign-in/mappings/{mapping.id}/remove",
+                      data={"csrf_token": form["csrf_token"]})
+    assert db.session.scalar(select(func.count()).select_from(DepartmentMapping)) == 0
+    assert audit_actions()[-2:] == ["sso.mapping_add", "sso.mapping_remove"]
+
+
+def test_a_mapping_to_a_department_that_does_not_exist_is_refused(app, admin_client,
+                                                                  department):
+    form = {"csrf_token": csrf_token(admin_client, "/admin/sign-in"), "value": "Gyn Onc",
+            "department": str(department.id + 99)}
+    assert admin_client.post("/admin/sign-in", data=form).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(DepartmentMapping)) == 0
+
+
+def test_sign_ins_creations_and_refusals_show_in_the_audit_log(app, client, provider, admin):
+    client.get(oidc_round_trip(client))
+    refused_client = app.test_client()
+    refused_client.get(oidc_round_trip(refused_client, "sam"))
+    page = client_for(app, admin).get("/admin/audit").get_data(as_text=True)
+    assert f"dana@mercy.example.org created at first oidc sign-in from {provider.issuer}" \
+        in page
+    assert f"dana@mercy.example.org signed in with oidc ({provider.issuer})" in page
+    assert "oidc sign-in refused: the identity provider did not confirm this email" in page

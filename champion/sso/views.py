@@ -31,8 +31,24 @@ from champion.sso import oidc, saml
 from champion.sso.identity import Identity, SignInRefused
 from champion.sso.operations import record_refusal, sign_in_with, use_assertion
 from champion.urls import external_url
+from config import ConfigurationError
 
 blueprint = Blueprint("sso", __name__, url_prefix="/auth", template_folder="templates")
+
+
+@blueprint.record_once
+def _check_settings(state) -> None:
+    """Refuse to start half-configured: a sign-in button that can only fail helps nobody."""
+    config = state.app.config
+    groups = {"CHAMPION_OIDC_ISSUER": ("CHAMPION_OIDC_CLIENT_ID", "CHAMPION_OIDC_CLIENT_SECRET"),
+              "CHAMPION_SAML_IDP_METADATA": ("CHAMPION_SAML_SP_KEY_FILE",
+                                             "CHAMPION_SAML_SP_CERT_FILE")}
+    for switch, needed in groups.items():
+        missing = [name for name in needed if config.get(switch) and not config.get(name)]
+        if missing:
+            raise ConfigurationError(f"{switch} is set but {' and '.join(missing)} "
+                                     f"{'is' if len(missing) == 1 else 'are'} not: set "
+                                     "them too, or unset it (see docs/deployment.md)")
 
 TICKET_LIFETIME = 120  # seconds between the ACS and the continue page's post
 
