@@ -69,6 +69,13 @@ def _get_json(url: str, what: str) -> dict:
     return document
 
 
+def _stale(url: str) -> bool:
+    """Read over a minute ago: a token that fails may be signed with a newer key. Younger
+    keys are not read again, so forged tokens can't make Champion hammer the provider."""
+    cached = _documents.get(url)
+    return cached is None or cached[0] - METADATA_LIFETIME < time.monotonic() - 60
+
+
 def provider_metadata(issuer: str) -> dict:
     """The discovery document, which must name the configured issuer as its own."""
     metadata = _get_json(f"{issuer}/.well-known/openid-configuration", "discovery document")
@@ -180,6 +187,8 @@ def verify_id_token(id_token: str, *, settings: OidcSettings, metadata: Mapping[
             decoded = jwt.decode(id_token, KeySet.import_key_set(
                 _get_json(metadata["jwks_uri"], "signing keys")), algorithms=algorithms)
         except JoseError:
+            if not _stale(metadata["jwks_uri"]):
+                raise
             _documents.pop(metadata["jwks_uri"], None)  # keys rotated since: read them again
             decoded = jwt.decode(id_token, KeySet.import_key_set(
                 _get_json(metadata["jwks_uri"], "signing keys")), algorithms=algorithms)
