@@ -105,6 +105,11 @@ def test_openid_connect_creates_the_account_and_signs_in(app, client, start_oidc
     assert audit_actions()[-2:] == ["sso.create", "auth.login"]
 
 
+def test_after_sign_in_next_leads_only_within_the_site(app, client, provider):
+    response = client.get(oidc_round_trip(client, next_url="https://evil.example.org/"))
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
 def test_a_second_openid_sign_in_opens_the_same_account(app, client, provider):
     client.get(oidc_round_trip(client))
     client.post("/auth/logout")
