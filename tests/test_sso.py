@@ -339,6 +339,16 @@ def test_without_the_configured_email_attribute_no_account_is_opened(app, client
     refused(client.post("/auth/saml/acs", data=form), "did not send an email address")
 
 
+@pytest.mark.parametrize("metadata", ["missing.xml", "not-metadata.xml"])
+def test_unusable_idp_metadata_is_a_refusal_page_not_a_crash(app, client, sso_config, sp_keys,
+                                                              tmp_path, metadata):
+    (tmp_path / "not-metadata.xml").write_text("<html>a login page, not metadata</html>")
+    sso_config(CHAMPION_SAML_IDP_METADATA=str(tmp_path / metadata),
+               CHAMPION_SAML_SP_KEY_FILE=sp_keys[0], CHAMPION_SAML_SP_CERT_FILE=sp_keys[1])
+    refused(client.get("/auth/saml/login"), metadata)
+    assert client.get("/auth/saml/metadata").status_code == 200  # ours needs no IdP
+
+
 def test_the_sp_metadata_names_the_acs_and_the_certificate(app, client, idp, sp_keys):
     xml = client.get("/auth/saml/metadata").get_data(as_text=True)
     assert 'entityID="https://champion.test/auth/saml/metadata"' in xml

@@ -82,7 +82,11 @@ def _idp_metadata(source: str) -> str:
             raise SignInRefused(f"the identity provider's metadata could not be read from "
                                 f"{source} ({exc.__class__.__name__}); try again later") from exc
         return response.text
-    return Path(source).read_text(encoding="utf-8")
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SignInRefused(f"the identity provider's metadata file {source} could not be "
+                            f"read ({exc.strerror})") from exc
 
 
 def client(settings: SamlSettings, base_url: str) -> Saml2Client:
@@ -93,11 +97,26 @@ def client(settings: SamlSettings, base_url: str) -> Saml2Client:
         return cached[1]
     sp = Saml2Client(config=_sp_config(settings, base_url,
                                        _idp_metadata(settings.idp_metadata)))
+    if not list(sp.metadata.identity_providers()):
+        raise SignInRefused(f"{settings.idp_metadata} describes no identity provider; check "
+                            "CHAMPION_SAML_IDP_METADATA")
     _clients[key] = (time.monotonic() + METADATA_LIFETIME, sp)
     return sp
 
 
 def _sp_config(settings: SamlSettings, base_url: str, idp_metadata: str | None) -> SPConfig:
+    try:
+        return _load_sp_config(settings, base_url, idp_metadata)
+    # pysaml2 reports an unreadable key, certificate or metadata with many exception classes.
+    except Exception as exc:
+        raise SignInRefused(f"the SAML configuration could not be loaded "
+                            f"({type(exc).__name__}: {str(exc)[:200]}); check "
+                            "CHAMPION_SAML_IDP_METADATA, CHAMPION_SAML_SP_KEY_FILE and "
+                            "CHAMPION_SAML_SP_CERT_FILE") from exc
+
+
+def _load_sp_config(settings: SamlSettings, base_url: str,
+                    idp_metadata: str | None) -> SPConfig:
     config = SPConfig()
     config.load({
         "entityid": entity_id(base_url),
