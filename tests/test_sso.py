@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from saml2 import time_util
 from sqlalchemy import func, select
 
@@ -251,6 +252,15 @@ def test_saml_creates_the_account_and_signs_in(app, client, idp):
         "saml", idp.metadata_url, "mercy-0001")
     assert identity.user.email == "dana@mercy.example.org"
     assert audit_actions()[-2:] == ["sso.create", "auth.login"]
+
+
+def test_idp_metadata_may_be_a_file(app, client, idp, sso_config, tmp_path):
+    saved = tmp_path / "idp-metadata.xml"
+    saved.write_bytes(requests.get(idp.metadata_url, timeout=10).content)
+    sso_config(CHAMPION_SAML_IDP_METADATA=str(saved))
+    _, form = saml_round_trip(client)
+    assert client.post("/auth/saml/acs", data=form).status_code == 302
+    assert counts() == (1, 1)
 
 
 def test_saml_department_attribute_joins_the_mapped_department(app, client, idp):
