@@ -32,6 +32,21 @@ NPM = TESTS / "npm"
 SECRET = "champion-test-client-secret-0123456789"
 
 
+SSO_SETTINGS = ("CHAMPION_OIDC_ISSUER", "CHAMPION_OIDC_CLIENT_ID",
+                "CHAMPION_OIDC_CLIENT_SECRET", "CHAMPION_OIDC_LABEL", "CHAMPION_SAML_IDP_METADATA",
+                "CHAMPION_SAML_SP_KEY_FILE", "CHAMPION_SAML_SP_CERT_FILE", "CHAMPION_SAML_LABEL",
+                "CHAMPION_SAML_EMAIL_ATTRIBUTE", "CHAMPION_SSO_DEPARTMENT_CLAIM")
+
+
+@pytest.fixture
+def sso_config(app):
+    """``sso_config(NAME=value, ...)`` sets single sign-on settings for one test; the app
+    gets its own back afterwards."""
+    saved = {key: app.config[key] for key in SSO_SETTINGS}
+    yield app.config.update
+    app.config.update(saved)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

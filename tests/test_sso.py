@@ -26,20 +26,6 @@ from tests.helpers import client_for, csrf_token, make_user
 from tests.sso_counterparts import make_keypair, saml_post_from_idp, sign_in_at_oidc_provider
 
 CALLBACK = "https://champion.test/auth/oidc/callback"
-SSO_KEYS = ("CHAMPION_OIDC_ISSUER", "CHAMPION_OIDC_CLIENT_ID", "CHAMPION_OIDC_CLIENT_SECRET",
-            "CHAMPION_OIDC_LABEL", "CHAMPION_SAML_IDP_METADATA", "CHAMPION_SAML_SP_KEY_FILE",
-            "CHAMPION_SAML_SP_CERT_FILE", "CHAMPION_SAML_EMAIL_ATTRIBUTE",
-            "CHAMPION_SSO_DEPARTMENT_CLAIM")
-
-
-@pytest.fixture
-def sso_config(app):
-    """Set single sign-on settings for one test; the app gets its own back afterwards."""
-    saved = {key: app.config[key] for key in SSO_KEYS}
-    yield app.config.update
-    app.config.update(saved)
-
-
 def counts() -> tuple[int, int]:
     return (db.session.scalar(select(func.count()).select_from(User)),
             db.session.scalar(select(func.count()).select_from(ExternalIdentity)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -17,17 +16,6 @@ from tests.e2e.conftest import check_accessibility
 from tests.e2e.test_journeys import sign_in, sync_curriculum
 from tests.helpers import make_user
 from tests.sso_counterparts import make_keypair
-
-SSO_KEYS = ("CHAMPION_OIDC_ISSUER", "CHAMPION_OIDC_CLIENT_ID", "CHAMPION_OIDC_CLIENT_SECRET",
-            "CHAMPION_OIDC_LABEL", "CHAMPION_SAML_IDP_METADATA", "CHAMPION_SAML_SP_KEY_FILE",
-            "CHAMPION_SAML_SP_CERT_FILE", "CHAMPION_SAML_LABEL", "CHAMPION_SSO_DEPARTMENT_CLAIM")
-
-
-@pytest.fixture
-def sso_config(app):
-    saved = {key: app.config[key] for key in SSO_KEYS}
-    yield app.config.update
-    app.config.update(saved)
 
 
 def local_only(page):
