@@ -322,6 +322,11 @@ def test_an_assertion_from_an_unknown_issuer_is_refused(app, client, idp, start_
     refused(client.post("/auth/saml/acs", data=form), "unknown issuer")
 
 
+def test_a_transient_name_id_opens_no_account(app, client, idp):
+    _, form = saml_round_trip(client, nameid="transient")
+    refused(client.post("/auth/saml/acs", data=form), "transient NameID")
+
+
 def test_a_tampered_relay_state_is_refused(app, client, idp):
     _, form = saml_round_trip(client)
     refused(client.post("/auth/saml/acs", data={**form, "RelayState": form["RelayState"][:-1]}),

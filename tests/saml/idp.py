@@ -4,14 +4,16 @@
 
 Serves its metadata at /metadata and single sign-on (HTTP-Redirect) at /sso/redirect: a page
 asks which test account signs in, then a page whose form posts the signed response to the
-service's ACS, as an IdP's does. The ACS's operator can change what the IdP asserts on the
-sign-in form, as a misconfigured or hostile IdP would: ``audience`` (the service the assertion
-is for), and ``destination`` (the address it is for). Assertions are valid for five minutes.
+service's ACS, as an IdP's does. A test can change what the IdP asserts, as a misconfigured
+or hostile IdP would, with query parameters of /sso/login: ``audience`` (the service the
+assertion is for), ``destination`` (the address it is for) and ``nameid=transient`` (a NameID
+that changes at every sign-in). Assertions are valid for five minutes.
 """
 
 from __future__ import annotations
 
 import html
+import secrets
 import sys
 import warnings
 from urllib.parse import parse_qs
@@ -22,7 +24,12 @@ warnings.simplefilter("ignore")  # pysaml2's imports warn on newer cryptography 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT  # noqa: E402
 from saml2.config import IdPConfig  # noqa: E402
 from saml2.metadata import create_metadata_string  # noqa: E402
-from saml2.saml import AUTHN_PASSWORD_PROTECTED, NAMEID_FORMAT_PERSISTENT, NameID  # noqa: E402
+from saml2.saml import (  # noqa: E402
+    AUTHN_PASSWORD_PROTECTED,
+    NAMEID_FORMAT_PERSISTENT,
+    NAMEID_FORMAT_TRANSIENT,
+    NameID,
+)
 from saml2.server import Server  # noqa: E402
 
 ACCOUNTS = {
@@ -90,7 +97,9 @@ def app_for(server: Server):
                 identity, in_response_to=request.message.id,
                 destination=query.get("destination") or acs,
                 sp_entity_id=query.get("audience") or sp,
-                name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=account["subject"]),
+                name_id=NameID(format=NAMEID_FORMAT_TRANSIENT, text=secrets.token_hex(8))
+                if query.get("nameid") == "transient"
+                else NameID(format=NAMEID_FORMAT_PERSISTENT, text=account["subject"]),
                 authn={"class_ref": AUTHN_PASSWORD_PROTECTED},
                 sign_assertion=True, sign_response=False)
             http = server.apply_binding(BINDING_HTTP_POST, str(response), query.get(
