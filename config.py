@@ -57,6 +57,19 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAMPION_XAPI_PASSWORD": environ.get("CHAMPION_XAPI_PASSWORD") or None,
         # How learners appear in statements: "account" (an opaque name) or "mbox_sha1sum".
         "CHAMPION_XAPI_ACTOR": _xapi_actor(environ),
+        # Single sign-on (champion/sso): OpenID Connect and SAML 2.0; unset: not offered.
+        "CHAMPION_OIDC_ISSUER": (environ.get("CHAMPION_OIDC_ISSUER") or "").rstrip("/") or None,
+        "CHAMPION_OIDC_CLIENT_ID": environ.get("CHAMPION_OIDC_CLIENT_ID") or None,
+        "CHAMPION_OIDC_CLIENT_SECRET": environ.get("CHAMPION_OIDC_CLIENT_SECRET") or None,
+        "CHAMPION_OIDC_LABEL": environ.get("CHAMPION_OIDC_LABEL")
+        or "Sign in with your organization",
+        "CHAMPION_SAML_IDP_METADATA": environ.get("CHAMPION_SAML_IDP_METADATA") or None,
+        "CHAMPION_SAML_SP_KEY_FILE": environ.get("CHAMPION_SAML_SP_KEY_FILE") or None,
+        "CHAMPION_SAML_SP_CERT_FILE": environ.get("CHAMPION_SAML_SP_CERT_FILE") or None,
+        "CHAMPION_SAML_EMAIL_ATTRIBUTE": environ.get("CHAMPION_SAML_EMAIL_ATTRIBUTE") or None,
+        "CHAMPION_SAML_LABEL": environ.get("CHAMPION_SAML_LABEL")
+        or "Sign in with your organization (SAML)",
+        "CHAMPION_SSO_DEPARTMENT_CLAIM": environ.get("CHAMPION_SSO_DEPARTMENT_CLAIM") or None,
         # Passwords hash with Werkzeug's default (scrypt) unless a method is named.
         "PASSWORD_HASH_METHOD": None,
         "PASSWORD_MIN_LENGTH": 12,

@@ -136,11 +136,13 @@ def register_blueprints(app: Flask) -> None:
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
     from champion.scim.views import blueprint as scim
+    from champion.sso import admin_views as sso_admin_views  # noqa: F401  (its routes)
+    from champion.sso.views import blueprint as sso
     from champion.team.views import blueprint as team
     from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author, scim, twofactor, lti, lti_admin):
+                      team, admin, author, scim, twofactor, lti, lti_admin, sso):
         app.register_blueprint(blueprint)
 
 

@@ -14,6 +14,7 @@ from champion.lti.models import LtiGradeTarget, LtiLogin, LtiPlatform, LtiScoreO
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
 from champion.scim.models import ScimGroup, ScimUser
+from champion.sso.models import DepartmentMapping, UsedAssertion
 from champion.twofactor.models import RecoveryCode, TwoFactor
 from champion.xapi.models import XapiActor, XapiStatement
 
@@ -26,6 +27,7 @@ __all__ = [
     "ContentPage",
     "Department",
     "DepartmentInvite",
+    "DepartmentMapping",
     "LtiGradeTarget",
     "LtiLogin",
     "LtiPlatform",
@@ -41,6 +43,7 @@ __all__ = [
     "ScimUser",
     "Series",
     "TwoFactor",
+    "UsedAssertion",
     "User",
     "XapiActor",
     "XapiStatement",

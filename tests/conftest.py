@@ -25,6 +25,11 @@ from champion.auth.models import Role, User
 from champion.departments.models import Department
 from champion.extensions import db
 from tests.helpers import FIXTURE_CONTENT, client_for, login, make_user, sync
+from tests.sso_counterparts import (  # noqa: F401  (fixtures)
+    sso_config,
+    start_oidc_provider,
+    start_saml_idp,
+)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

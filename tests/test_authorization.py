@@ -67,6 +67,9 @@ RULES: dict[str, dict[str, object]] = {
     "lti.login": dict.fromkeys(ROLES, 400), "lti.launch": dict.fromkeys(ROLES, 400),
     "lti.jwks": PUBLIC,
     "lti.deep_link": {**dict.fromkeys(ROLES, 404), "anonymous": "login"},  # from an LMS only
+    # Single sign-on: absent (404) while not configured, as in this walk.
+    **dict.fromkeys(["sso.oidc_login", "sso.oidc_callback", "sso.saml_login",
+                     "sso.saml_metadata", "sso.saml_acs"], dict.fromkeys(ROLES, 404)),
 }
 
 
@@ -115,7 +118,8 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "token": "not-a-valid-token", "request_id": request.id,
                        "decision": "decline", "group_id": department.id, "name": "User",
                        "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
-                       "anything": "anything", "platform_id": platform.id}}
+                       "anything": "anything", "platform_id": platform.id,
+                       "mapping_id": 1}}
 
 
 def url_for_rule(rule, values) -> str:

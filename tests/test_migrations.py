@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "xapi_outbox", "xapi_actors",
     "scim_users", "scim_groups", "two_factor", "recovery_codes",
     "lti_platforms", "lti_logins", "lti_grade_targets", "lti_score_outbox",
+    "sso_department_mappings", "sso_used_assertions",
     "alembic_version",
 }  # fmt: skip
 
