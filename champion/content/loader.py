@@ -119,10 +119,12 @@ def _read(path: Path, report: _Reporter) -> tuple[bytes, str] | None:
     except OSError as exc:
         report.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
+    # Decode after the byte-order mark, so an error's offset (and line) is the body's.
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return raw, raw.decode("utf-8-sig")
+        return raw, body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].count(b"\n") + 1
         report.error(path, line, "not UTF-8 text")
         return None
 
