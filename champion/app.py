@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
+    from champion.auth.account_views import blueprint as account
     from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
     from champion.author import analysis_views, quiz_views, views  # noqa: F401  (routes)
@@ -136,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author):
+                      team, admin, author, account):
         app.register_blueprint(blueprint)
 
 

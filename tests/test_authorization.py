@@ -57,6 +57,9 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # The learner's own account page (issue 17).
+    "account.page": SIGNED_IN, "account.name": SIGNED_IN, "account.email": SIGNED_IN,
+    "account.password": SIGNED_IN, "account.confirm_email": EXPIRED_LINK,
 }
 
 
