@@ -8,8 +8,10 @@ from flask import abort
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import selectinload
 
+from champion.badges.models import BadgeAward
 from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
 from champion.catalog.models import Module, ModuleVersion
+from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress, awaiting_view, progress_status
 
@@ -124,10 +126,16 @@ class NextSteps:
     badge_remaining: int | None  # required modules still to complete for the badge
     badge_total: int | None
     badge_held: bool
+    # The module to take next toward the badge (the first in progress, else the first not
+    # started, in catalog order), and its series.
+    toward_badge: ModuleEntry | None = None
+    toward_badge_series: LiveSeries | None = None
 
 
-def next_steps(entries: list[SeriesEntry]) -> NextSteps:
-    """From the catalog already loaded: no query of its own."""
+def next_steps(entries: list[SeriesEntry], user_id: int | None = None) -> NextSteps:
+    """From the catalog already loaded. One query, only for a learner with modules still to
+    do toward a badge they may already hold (a module published since they earned it): a
+    holder is never told they are short of it."""
     in_progress = [(m, e.series) for e in entries for m in e.modules
                    if m.status == "in_progress"]
     in_progress.sort(key=lambda pair: pair[0].progress.last_activity_at, reverse=True)
@@ -135,10 +143,25 @@ def next_steps(entries: list[SeriesEntry]) -> NextSteps:
     badge = live_catalog().badge
     if badge is None:
         return NextSteps(resume, resume_series, None, None, None, None, False)
-    wanted = [m for e in entries for m in e.modules if m.module.id in badge.module_ids]
-    remaining = sum(m.status != "complete" for m in wanted)
+    wanted = [(m, e.series) for e in entries for m in e.modules
+              if m.module.id in badge.module_ids]
+    remaining = sum(m.status != "complete" for m, _ in wanted)
+    held = bool(wanted) and (remaining == 0 or (
+        user_id is not None and remaining < len(wanted) and holds_badge(user_id, badge.id)))
+    toward = next(((m, s) for status in ("in_progress", "not_started")
+                   for m, s in wanted if m.status == status), (None, None))
     return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),
-                     remaining == 0 and bool(wanted))
+                     held, *toward)
+
+
+def holds_badge(user_id: int, badge_id: int) -> bool:
+    """Whether ``user_id`` holds a valid (not revoked, not expired) award of the badge."""
+    return db.session.scalar(
+        select(BadgeAward.id).where(
+            BadgeAward.user_id == user_id, BadgeAward.badge_id == badge_id,
+            BadgeAward.revoked_at.is_(None),
+            (BadgeAward.expires_at.is_(None)) | (BadgeAward.expires_at > utcnow()))
+        .limit(1)) is not None
 
 
 def module_versions(module: Module) -> list[ModuleVersion]:

@@ -53,7 +53,7 @@ def _user_id() -> int | None:
 def index():
     entries = catalog(_user_id())
     return render_template("catalog/index.html", catalog=entries,
-                           next_steps=next_steps(entries) if _user_id() else None)
+                           next_steps=next_steps(entries, _user_id()) if _user_id() else None)
 
 
 @blueprint.get("/modules/<series_slug>/")

@@ -304,6 +304,7 @@ def test_an_admin_changes_a_role_and_revokes_a_badge(app, live_server, new_page,
     page.click("text=Change role")
     assert f"{learner.name} is now educator." in page.inner_text("main")
     page.fill("textarea[name=reason]", "Completed under a shared account.")
+    page.check(f"#confirm-{award.uid}")
     page.click("text=Revoke Palliative Care Champion")
     check_accessibility(page, "admin-person")
     stranger = new_page()
