@@ -210,4 +210,5 @@ def test_time_is_stated_as_nominal_and_recorded_never_as_instruction(learner_cli
     page = re.sub(r"\s+", " ", learner_client.get("/me").get_data(as_text=True))
     assert ("1 module completed. Nominal duration of the modules completed: 10 min; "
             "time recorded: 2 min.") in page
-    assert '<td data-label="Nominal duration">10 min</td> <td data-label="Time recorded">2 min</td>' in page
+    assert ('<td data-label="Nominal duration">10 min</td> '
+            '<td data-label="Time recorded">2 min</td>') in page
