@@ -270,6 +270,9 @@ def test_an_educator_writes_and_publishes_a_module_then_reads_the_item_analysis(
     page.click("nav.tabs >> text=Preview and publish")
     assert "A fan on the face helps." in page.inner_text("main")
     check_accessibility(page, "author-preview")
+    # A new required module in part-2 changes the badge: said, and confirmed with a tick.
+    assert "Publishing this changes what a badge requires" in page.inner_text("main")
+    page.check("#confirm-publish")
     page.click("main button:has-text('Publish')")
     assert "Published version 1" in page.inner_text("main")
     check_accessibility(page, "author-history")
