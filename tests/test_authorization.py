@@ -42,8 +42,7 @@ RULES: dict[str, dict[str, object]] = {
     "catalog.media": PUBLIC,
     "catalog.module": SIGNED_IN, "catalog.slides": SIGNED_IN, "catalog.case": SIGNED_IN,
     "catalog.handout": SIGNED_IN,
-    "catalog.presenter": {"anonymous": "login", "learner": 403, "educator": "ok",
-                          "other_lead": "ok", "lead": "ok", "admin": "ok"},  # notes: presenters
+    "catalog.presenter": SIGNED_IN,  # a champion teaches their team (issue 17)
     "progress.activity": SIGNED_IN,
     "quizzes.take": SIGNED_IN, "quizzes.attempt": OWNER,
     "progress.me": SIGNED_IN, "progress.complete": SIGNED_IN, "progress.my_data": SIGNED_IN,

@@ -154,6 +154,19 @@ def next_steps(entries: list[SeriesEntry], user_id: int | None = None) -> NextSt
                      held, *toward)
 
 
+def next_module_after(entries: list[SeriesEntry], module_id: int
+                      ) -> tuple[ModuleEntry, LiveSeries] | None:
+    """The module to take after ``module_id``: the next one in catalog order (coming round
+    to the start) not yet complete, one the badge asks for first; None when all are done."""
+    ordered = [(m, e.series) for e in entries for m in e.modules]
+    at = next((i for i, (m, _) in enumerate(ordered) if m.module.id == module_id), -1)
+    after = [pair for pair in ordered[at + 1:] + ordered[:at + 1]
+             if pair[0].module.id != module_id and pair[0].status != "complete"]
+    badge = live_catalog().badge
+    toward = [pair for pair in after if badge and pair[0].module.id in badge.module_ids]
+    return (toward or after or [None])[0]
+
+
 def holds_badge(user_id: int, badge_id: int) -> bool:
     """Whether ``user_id`` holds a valid (not revoked, not expired) award of the badge."""
     return db.session.scalar(
