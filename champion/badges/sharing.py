@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -28,3 +29,13 @@ def linkedin_add_url(award: BadgeAward) -> str:
         fields |= {"expirationYear": award.expires_at.year,
                    "expirationMonth": award.expires_at.month}
     return f"{LINKEDIN_ADD}?{urlencode(fields)}"
+
+
+@dataclass(frozen=True)
+class Sharing:
+    link: str  # the public verification page
+    linkedin: str  # LinkedIn's add-a-certification form, filled in
+
+
+def sharing(award: BadgeAward) -> Sharing:
+    return Sharing(external_url("badges.assertion", uid=award.uid), linkedin_add_url(award))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from champion.auth.privacy import personal_data
 from champion.badges.certificate import CompletedModule, time_statement
 from champion.badges.models import BadgeAward
-from champion.badges.sharing import linkedin_add_url
+from champion.badges.sharing import sharing
 from champion.catalog.models import Module
 from champion.catalog.queries import catalog, find_live_module
 from champion.departments.queries import member_departments
@@ -55,7 +55,7 @@ def me():
         "progress/me.html", catalog=entries, attempts=attempts, awards=awards,
         completed=len(completed), time_statement=time_statement(completed) if completed else None,
         departments=member_departments(current_user.id),
-        linkedin={award.id: linkedin_add_url(award) for award in awards if award.valid()},
+        sharing={award.id: sharing(award) for award in awards if award.valid()},
     )
 
 
