@@ -222,3 +222,14 @@ def test_the_publishing_check_names_the_badge_and_counts_the_learners(app, synce
     (dropped,) = requirement_changes(badges, "basics", "reading", False, reading.id)
     assert not dropped.added
     assert requirement_changes(badges, "basics", "reading", True, reading.id) == []
+
+
+def test_a_revoked_holder_is_not_told_they_hold_the_badge(app, synced, learner):
+    from champion.database import utcnow
+
+    award = earn(learner)
+    award.revoked_at, award.revocation_reason = utcnow(), "Shared account."
+    db.session.commit()
+    page = text(client_for(app, learner).get("/"))
+    assert "You are a Basics Graduate" not in page
+    assert "You have completed every module the Basics Graduate badge asks for." in page

@@ -133,9 +133,9 @@ class NextSteps:
 
 
 def next_steps(entries: list[SeriesEntry], user_id: int | None = None) -> NextSteps:
-    """From the catalog already loaded. One query, only for a learner with modules still to
-    do toward a badge they may already hold (a module published since they earned it): a
-    holder is never told they are short of it."""
+    """From the catalog already loaded, and one query for a learner who has completed any of
+    the badge's modules: whether they hold it. A holder is never told they are short of it
+    (a module published since they earned it)."""
     in_progress = [(m, e.series) for e in entries for m in e.modules
                    if m.status == "in_progress"]
     in_progress.sort(key=lambda pair: pair[0].progress.last_activity_at, reverse=True)
@@ -146,8 +146,11 @@ def next_steps(entries: list[SeriesEntry], user_id: int | None = None) -> NextSt
     wanted = [(m, e.series) for e in entries for m in e.modules
               if m.module.id in badge.module_ids]
     remaining = sum(m.status != "complete" for m, _ in wanted)
-    held = bool(wanted) and (remaining == 0 or (
-        user_id is not None and remaining < len(wanted) and holds_badge(user_id, badge.id)))
+    # Holding it is what the awards say: all done may still be unheld (revoked, or held
+    # back until the email address is verified), and a holder may be short of a module
+    # published since.
+    held = (user_id is not None and bool(wanted) and remaining < len(wanted)
+            and holds_badge(user_id, badge.id))
     toward = next(((m, s) for status in ("in_progress", "not_started")
                    for m, s in wanted if m.status == status), (None, None))
     return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),

@@ -172,7 +172,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
 
     page.goto(base + "/me")
     check_accessibility(page, "me")
-    page.click("text=Certificate of completion (PDF)")
+    page.click("text=Get your certificate")
     check_accessibility(page, "evaluation")
     page.check("input[name=relevance][value='5']")
     page.check("input[name=balanced][value=yes]")
@@ -185,7 +185,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
 
     page.goto(base + "/me")
-    verification = page.get_attribute("a:has-text('Public verification page')", "href")
+    verification = page.get_attribute("a:has-text('Open the verification page')", "href")
     stranger = new_page()
     stranger.goto(base + verification)
     assert "Riley Resident" in stranger.inner_text("main")

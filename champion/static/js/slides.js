@@ -27,7 +27,7 @@
     prev.disabled = index === 0;
     next.disabled = index === slides.length - 1;
     // On the last slide, the way on (the quiz) stands beside the disabled Next.
-    if (atEnd) { atEnd.hidden = index !== slides.length - 1; next.hidden = !atEnd.hidden; }
+    if (atEnd) atEnd.hidden = index !== slides.length - 1;
     if (history.replaceState) history.replaceState(null, "", "#slide-" + (index + 1));
     try { window.localStorage.setItem(key, String(index)); } catch (e) { /* private mode */ }
     if (window.ChampionActivity) window.ChampionActivity.slide(index);
