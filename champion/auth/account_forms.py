@@ -31,8 +31,11 @@ class EmailChangeForm(FlaskForm):
 class PasswordChangeForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[Length(max=200)],
                             render_kw=CURRENT)
-    # NewPasswordForm's fields, in the order a person fills them.
-    field_order = ("current", "password", "confirm")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.label.text = "New password"
+        self.confirm.label.text = "Confirm the new password"
 
 
 class ConfirmEmailForm(FlaskForm):
