@@ -233,3 +233,16 @@ def test_a_revoked_holder_is_not_told_they_hold_the_badge(app, synced, learner):
     page = text(client_for(app, learner).get("/"))
     assert "You are a Basics Graduate" not in page
     assert "You have completed every module the Basics Graduate badge asks for." in page
+
+
+def test_the_home_page_asks_once_whether_a_learner_partway_holds_the_badge(
+        app, synced, learner, count_queries):
+    from tests.test_query_budgets import BUDGETS
+
+    complete_module(learner, "basics", "first-steps")
+    client = client_for(app, learner)
+    client.get("/")  # the worker's copy of the catalog
+    with count_queries() as counter:
+        assert "2 modules to your Basics Graduate badge" in text(client.get("/"))
+    # A budget: the reading page's, and one query for the learner's award of the badge.
+    assert counter.count <= BUDGETS["reading page"] + 1, counter.statements
