@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
+    from champion.auth.account_views import blueprint as account
     from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
     from champion.author import analysis_views, quiz_views, views  # noqa: F401  (routes)
@@ -142,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author, scim, twofactor, lti, lti_admin, sso):
+                      team, admin, author, scim, twofactor, lti, lti_admin, sso, account):
         app.register_blueprint(blueprint)
 
 

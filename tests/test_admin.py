@@ -60,7 +60,7 @@ def test_admins_cannot_lock_themselves_out(app, admin):
     response = post(client, f"/admin/people/{admin.id}/role", {"role": "learner"})
     assert response.status_code == 422
     assert "You can&#39;t remove your own administrator role." in response.get_data(as_text=True)
-    post(client, f"/admin/people/{admin.id}/active")
+    post(client, f"/admin/people/{admin.id}/active", {"confirm": "yes"})
     db.session.expire_all()
     assert db.session.get(User, admin.id).active and db.session.get(User, admin.id).role == "admin"
 
@@ -70,7 +70,12 @@ def test_deactivation_blocks_sign_in_and_keeps_history(app, admin, learner, sync
 
     complete_module(learner, "basics", "first-steps")
     client = client_for(app, admin)
-    post(client, f"/admin/people/{learner.id}/active")
+    unconfirmed = post(client, f"/admin/people/{learner.id}/active", follow_redirects=True)
+    assert "Tick the box to confirm that Test Learner is to be deactivated." in \
+        unconfirmed.get_data(as_text=True)
+    db.session.refresh(learner)
+    assert learner.active
+    post(client, f"/admin/people/{learner.id}/active", {"confirm": "yes"})
     other = app.test_client()
     token = csrf_token(other, "/auth/login")
     response = other.post("/auth/login", data={"csrf_token": token, "email": learner.email,

@@ -63,6 +63,8 @@ QUIZ = {
     "questions-0-explanation": "A fan on the face reduces breathlessness.",
     "action": "save",
 }
+# Publishing a new required module changes what the badge requires: the educator confirms.
+CONFIRM = {"confirm": "yes"}
 
 
 def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, author, learner,
@@ -86,7 +88,13 @@ def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, auth
     assert "What helps breathlessness first?" in text and "Opioids, fans and presence." in text
     assert "Assess dyspnea" in text  # the objectives, as learners see them
 
-    response = post(author, f"/author/drafts/{draft_id}/publish")
+    # A new required module changes what the badge asks for: said, and confirmed.
+    assert "Publishing this changes what a badge requires" in text
+    assert "Basics Graduate" in text and "this module becomes required" in text
+    refused = post(author, f"/author/drafts/{draft_id}/publish", follow_redirects=True)
+    assert "tick the box to confirm" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Module).where(Module.slug == "breathlessness")) is None
+    response = post(author, f"/author/drafts/{draft_id}/publish", {"confirm": "yes"})
     assert response.status_code == 302
     module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
     version = module.current_version
@@ -111,7 +119,7 @@ def test_export_then_sync_is_unchanged(app, authoring, author, runner, tmp_path)
     draft_id = new_module(author)
     edit_content(author, draft_id)
     post(author, f"/author/drafts/{draft_id}/quiz", QUIZ)
-    post(author, f"/author/drafts/{draft_id}/publish")
+    post(author, f"/author/drafts/{draft_id}/publish", CONFIRM)
     out = tmp_path / "exported"
     result = runner.invoke(args=["modules", "export", str(out)])
     assert result.exit_code == 0, result.output
@@ -169,7 +177,7 @@ def test_editing_an_existing_module_keeps_attempts_on_their_version(
     page = author.get(f"/author/drafts/{draft_id}").get_data(as_text=True)
     assert "One slide only." in page
     edit_content(author, draft_id, title="Second steps, revised", body="Two slides now.")
-    post(author, f"/author/drafts/{draft_id}/publish")
+    post(author, f"/author/drafts/{draft_id}/publish", CONFIRM)
     db.session.expire_all()
     assert module.current_version.number == 2
     assert module.current_version.question_count == 1  # the quiz came along unchanged
@@ -187,7 +195,7 @@ def test_sync_refuses_when_browser_and_file_both_changed(app, authoring, author,
     response = post(author, f"/author/modules/{module.id}/draft")
     draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     edit_content(author, draft_id, title="A reading, from the browser", body="Web words.")
-    post(author, f"/author/drafts/{draft_id}/publish")
+    post(author, f"/author/drafts/{draft_id}/publish", CONFIRM)
     # Untouched file: the browser's newer version is kept, not overwritten.
     kept = runner.invoke(args=["modules", "sync", str(authoring)])
     assert kept.exit_code == 0 and "edited in the browser and not yet exported (kept)" in \
@@ -258,7 +266,7 @@ def test_media_upload_checks_type_and_stages_it_with_the_draft(app, authoring, a
                 {"markdown": "![X-ray](media/chest_x-ray.png)", "series": "basics"})
     assert f'src="/author/drafts/{draft_id}/media/chest_x-ray.png"' in live.get_data(as_text=True)
     # Publishing moves it where learners get it.
-    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    assert post(author, f"/author/drafts/{draft_id}/publish", CONFIRM).status_code == 302
     assert (authoring / "basics" / "media" / "chest_x-ray.png").read_bytes() == png
     public = client.get("/modules/basics/media/chest_x-ray.png")
     assert public.status_code == 200
@@ -300,9 +308,9 @@ def test_publishing_refuses_a_staged_file_another_module_published_meanwhile(
             "file": (io.BytesIO(png), "figure.png")}, content_type="multipart/form-data")
     # Both staged "figure.png"; the first publishes it, then the second's differs.
     media = authoring / "basics" / "media"
-    assert post(author, f"/author/drafts/{first}/publish").status_code == 302
+    assert post(author, f"/author/drafts/{first}/publish", CONFIRM).status_code == 302
     (media / "figure.png").write_bytes(png + b"changed")
-    response = post(author, f"/author/drafts/{second}/publish")
+    response = post(author, f"/author/drafts/{second}/publish", CONFIRM)
     page = author.get(response.headers["Location"]).get_data(as_text=True)
     assert "Another module published a different media/figure.png" in page
     assert (media / "figure.png").read_bytes() == png + b"changed"  # nothing replaced
@@ -404,7 +412,7 @@ def test_drafts_with_errors_cannot_be_published(app, authoring, author):
     edit_content(author, draft_id, body="![missing](media/nowhere.png)")
     page = text_of(author.get(f"/author/drafts/{draft_id}/preview"))
     assert "media file 'media/nowhere.png' does not exist" in page
-    response = post(author, f"/author/drafts/{draft_id}/publish")
+    response = post(author, f"/author/drafts/{draft_id}/publish", CONFIRM)
     assert response.status_code == 302
     assert db.session.scalar(select(ModuleVersion).where(ModuleVersion.origin == "web")) is None
 
@@ -424,7 +432,7 @@ def test_editors_show_item_writing_warnings_which_do_not_block_publishing(app, a
         assert warning_about_choices in text and "few-choices" in text, page
         assert warning_about_key in text and "the correct choice is much the longest" in text
         assert "To fix before publishing" not in text
-    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    assert post(author, f"/author/drafts/{draft_id}/publish", CONFIRM).status_code == 302
     module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
     assert module.current_version.number == 1
 
@@ -452,7 +460,7 @@ def test_quiz_policy_keys_survive_browser_edits_and_gift_imports(app, authoring,
     page = text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
     assert ("Error: 'questions_per_attempt' is 2 but the quiz has 1 question: draw at most 1 "
             "(line 8 of the Markdown)") in page
-    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    assert post(author, f"/author/drafts/{draft_id}/publish", CONFIRM).status_code == 302
     db.session.expire_all()
     assert module.current_version.number == published
     post(author, f"/author/drafts/{draft_id}/quiz/import", {

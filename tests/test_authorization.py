@@ -44,8 +44,7 @@ RULES: dict[str, dict[str, object]] = {
     "catalog.media": PUBLIC,
     "catalog.module": SIGNED_IN, "catalog.slides": SIGNED_IN, "catalog.case": SIGNED_IN,
     "catalog.handout": SIGNED_IN,
-    "catalog.presenter": {"anonymous": "login", "learner": 403, "educator": "ok",
-                          "other_lead": "ok", "lead": "ok", "admin": "ok"},  # notes: presenters
+    "catalog.presenter": SIGNED_IN,  # a champion teaches their team (issue 17)
     "progress.activity": SIGNED_IN,
     "quizzes.take": SIGNED_IN, "quizzes.attempt": OWNER,
     "progress.me": SIGNED_IN, "progress.complete": SIGNED_IN, "progress.my_data": SIGNED_IN,
@@ -70,6 +69,9 @@ RULES: dict[str, dict[str, object]] = {
     # Single sign-on: absent (404) while not configured, as in this walk.
     **dict.fromkeys(["sso.oidc_login", "sso.oidc_callback", "sso.saml_login",
                      "sso.saml_metadata", "sso.saml_acs"], dict.fromkeys(ROLES, 404)),
+    # The learner's own account page (issue 17).
+    "account.page": SIGNED_IN, "account.name": SIGNED_IN, "account.email": SIGNED_IN,
+    "account.password": SIGNED_IN, "account.confirm_email": EXPIRED_LINK,
 }
 
 

@@ -77,8 +77,14 @@ def test_revocation_by_an_admin_answers_410_and_says_so(app, client, award, admi
     empty = admin_client.post(f"/admin/awards/{award.uid}/revoke",
                               data={"csrf_token": token, "reason": ""})
     assert empty.status_code == 422 and "Give a reason" in empty.get_data(as_text=True)
+    unconfirmed = admin_client.post(f"/admin/awards/{award.uid}/revoke", data={
+        "csrf_token": token, "reason": "Completed under another account."})
+    assert unconfirmed.status_code == 422
+    assert "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
+    assert client.get(f"/badges/assertions/{award.uid}.json").status_code == 200
     admin_client.post(f"/admin/awards/{award.uid}/revoke",
-                      data={"csrf_token": token, "reason": "Completed under another account."})
+                      data={"csrf_token": token, "reason": "Completed under another account.",
+                            "confirm": "y"})
     response = client.get(f"/badges/assertions/{award.uid}.json")
     assert response.status_code == 410
     assert response.json["revoked"] is True
@@ -260,7 +266,7 @@ def test_a_revoked_or_expired_award_downloads_nothing(app, award, learner, endin
     for url in (*DOWNLOADS, "certificate"):
         assert owner.get(f"/me/badges/{award.uid}/{url}").status_code == 410, url
     me = owner.get("/me").get_data(as_text=True)
-    assert f"<strong>{ending}</strong>" in me
+    assert f'<span class="status status-revoked">{ending.title()}</span>' in me
     assert f"/me/badges/{award.uid}/" not in me  # no links to what is gone
 
 

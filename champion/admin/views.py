@@ -150,7 +150,9 @@ def person_name(user_id: int):
 @role_required(Role.ADMIN)
 def person_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    if ActionForm().validate_on_submit():
+    if user.active and request.form.get("confirm") != "yes":  # one click is not enough
+        flash(f"Tick the box to confirm that {user.name} is to be deactivated.", "error")
+    elif ActionForm().validate_on_submit():
         try:
             set_active(user, not user.active, current_user)
         except AccountError as exc:

@@ -21,8 +21,9 @@ from champion.extensions import db
 SET_PASSWORD_LIFETIME = timedelta(days=14)
 RESET_PASSWORD_LIFETIME = timedelta(hours=1)
 VERIFY_EMAIL_LIFETIME = timedelta(days=3)
+CHANGE_EMAIL_LIFETIME = timedelta(days=1)
 PURPOSES = {"set-password": SET_PASSWORD_LIFETIME, "reset-password": RESET_PASSWORD_LIFETIME,
-            "verify-email": VERIFY_EMAIL_LIFETIME}
+            "verify-email": VERIFY_EMAIL_LIFETIME, "change-email": CHANGE_EMAIL_LIFETIME}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -35,21 +36,29 @@ def _state(user: User) -> str:
     return f"{user.password_fingerprint}:{user.link_generation or 0}:{user.email}"
 
 
-def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"user": user.id, "state": _state(user)})
+def make_token(user: User, purpose: str, **extra: str) -> str:
+    """A link's token; ``extra`` is signed with it (a new address to confirm, say)."""
+    return _serializer(purpose).dumps({**extra, "user": user.id, "state": _state(user)})
 
 
-def user_for_token(token: str, purpose: str, max_age: timedelta | None = None) -> User | None:
-    """The account the token is for, or None if it is forged, expired or already used."""
+def read_token(token: str, purpose: str,
+               max_age: timedelta | None = None) -> tuple[User | None, dict]:
+    """The account the token is for (None if it is forged, expired or already used) and
+    what was signed with it."""
     lifetime = PURPOSES[purpose] if max_age is None else max_age
     try:
         data = _serializer(purpose).loads(token, max_age=int(lifetime.total_seconds()))
     except BadSignature:
-        return None
+        return None, {}
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or not user.active or data.get("state") != _state(user):
-        return None
-    return user
+        return None, {}
+    return user, data
+
+
+def user_for_token(token: str, purpose: str, max_age: timedelta | None = None) -> User | None:
+    """The account the token is for, or None if it is forged, expired or already used."""
+    return read_token(token, purpose, max_age)[0]
 
 
 def set_password_token(user: User) -> str:

@@ -29,6 +29,8 @@ from champion.author.operations import (
     save_media,
     staging_dir,
 )
+from champion.badges.queries import RequirementChange, requirement_changes
+from champion.catalog.live import live_catalog
 from champion.catalog.models import Module, ModuleDraft, ModuleVersion, Series
 from champion.catalog.queries import module_versions
 from champion.catalog.versions import PreviewVersion
@@ -178,7 +180,15 @@ def preview(draft_id: int):
     quiz_form = build_quiz_form(0, version.quiz, formdata=None) if version.quiz else None
     return render_template("author/preview.html", draft=draft, version=version,
                            series=draft.series, quiz_form=quiz_form, problems=problems,
-                           action=ActionForm())
+                           action=ActionForm(), impact=_badge_impact(draft, parsed))
+
+
+def _badge_impact(draft: ModuleDraft, parsed) -> list[RequirementChange]:
+    """The badges whose requirements publishing ``draft`` would change (asked to confirm)."""
+    if parsed is None:
+        return []
+    return requirement_changes(live_catalog().badges, draft.series.slug, parsed.slug,
+                               parsed.required, draft.module_id)
 
 
 @blueprint.post("/preview")
@@ -202,6 +212,9 @@ def publish_draft(draft_id: int):
     draft = draft_or_404(draft_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".preview", draft_id=draft.id))
+    if _badge_impact(draft, parse_draft(draft)[0]) and request.form.get("confirm") != "yes":
+        flash("Publishing this changes what a badge requires: tick the box to confirm.", "error")
+        return redirect(url_for(".preview", draft_id=draft_id))
     try:
         version = publish(draft, current_user)
     except AuthoringError as exc:

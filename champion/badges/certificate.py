@@ -131,7 +131,12 @@ def certificate_pdf(
     pdf.set_x(64)
     pdf.set_font("Sans", "", 9)
     pdf.set_text_color(*teal)
-    pdf.multi_cell(126, 5, verify_url, link=verify_url, new_x="LMARGIN", new_y="NEXT")
+    # Broken only after its last "/", never inside the credential id a reader types in.
+    lines = [verify_url] if pdf.get_string_width(verify_url) <= 124 else \
+        [verify_url[:verify_url.rindex("/") + 1], verify_url[verify_url.rindex("/") + 1:]]
+    for line in lines:
+        pdf.set_x(64)
+        pdf.cell(126, 5, line, link=verify_url, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*muted)
     pdf.set_x(64)
     pdf.set_font("Sans", "", 8)

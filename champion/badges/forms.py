@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from champion.auth.forms import strip
 
@@ -45,3 +45,7 @@ class RevokeForm(FlaskForm):
         "Reason (shown publicly on the verification page)",
         validators=[InputRequired("Give a reason for revoking the badge."), Length(max=500)],
         filters=[strip], render_kw={"rows": 2, "maxlength": 500})
+    # Revocation can't be undone: one click is not enough.
+    confirm = BooleanField(
+        "I understand that revoking can't be undone, and that the holder is told by email",
+        validators=[DataRequired("Tick the box to confirm: a revocation can't be undone.")])

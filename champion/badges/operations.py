@@ -17,7 +17,9 @@ from champion.catalog.live import LiveBadge, live_catalog
 from champion.database import utcnow
 from champion.errors import OperationError
 from champion.extensions import db
+from champion.mail import notify
 from champion.progress.models import ModuleProgress
+from champion.urls import external_url
 from champion.xapi.operations import record_award
 
 
@@ -146,6 +148,14 @@ def revoke_award(award: BadgeAward, reason: str, actor: User) -> None:
     record(actor, "award.revoke", award.user,
            f"{award.badge.name} revoked for {award.user.email}: {reason.strip()}",
            award_id=award.id, award_uid=award.uid)
+    # The holder hears it from us, not from someone who checked their badge.
+    notify(award.user.email, f"Your {award.badge.name} badge was revoked", (
+        f"Hello {award.user.name},\n\nYour {award.badge.name} badge, earned "
+        f"{award.awarded_at:%-d %B %Y}, was revoked by an administrator of Champion.\n\n"
+        f"Reason: {reason.strip()}\n\nIts verification page now says it is revoked:\n\n"
+        f"{external_url('badges.assertion', uid=award.uid)}\n\n"
+        f"Your progress is on {external_url('progress.me')}. If you think this is a mistake, "
+        "reply to this message or contact your administrator."))
 
 
 def record_evaluation(award: BadgeAward, *, relevance: int, balanced: bool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import selectinload
@@ -11,8 +12,12 @@ from sqlalchemy.orm import selectinload
 from champion.badges.certificate import CompletedModule
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.models import Module, ModuleVersion, Series
+from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
+
+if TYPE_CHECKING:
+    from champion.catalog.live import LiveBadge
 
 
 def criteria_module_ids(badges: Collection[Badge]) -> dict[int, set[int]]:
@@ -103,3 +108,43 @@ def revoked_status_indexes(start: int, stop: int) -> list[int]:
 
 def highest_status_index() -> int | None:
     return db.session.scalar(select(func.max(BadgeAward.status_index)))
+
+
+@dataclass(frozen=True)
+class RequirementChange:
+    """What publishing a module would change about one badge's requirements."""
+
+    badge_name: str
+    added: bool  # True: the module becomes required; False: it stops being required
+    holders: int  # people holding a valid award (they keep it: awards are never taken back)
+    working: int  # people without it who have completed at least one of its modules
+
+
+def requirement_changes(live_badges: Collection[LiveBadge], series_slug: str, module_slug: str,
+                        required: bool, module_id: int | None) -> list[RequirementChange]:
+    """Each of the live badges whose requirements change if ``series/module`` is published
+    as ``required`` (``module_id`` None for a module not yet published), with how many
+    learners that touches. A read for the confirmation asked before publishing."""
+    live = {badge.id: badge for badge in live_badges}
+    if not live:
+        return []
+    badges = db.session.scalars(select(Badge).where(Badge.id.in_(live))).all()
+    changes = []
+    for badge in badges:
+        counted_now = module_id is not None and module_id in live[badge.id].module_ids
+        counted_after = (required and series_slug in badge.criteria_series) or \
+            f"{series_slug}/{module_slug}" in badge.criteria_modules
+        if counted_now == counted_after:
+            continue
+        valid = (BadgeAward.badge_id == badge.id) & BadgeAward.revoked_at.is_(None) & (
+            BadgeAward.expires_at.is_(None) | (BadgeAward.expires_at > utcnow()))
+        holders = db.session.scalar(select(func.count(func.distinct(BadgeAward.user_id)))
+                                    .where(valid)) or 0
+        working = db.session.scalar(
+            select(func.count(func.distinct(ModuleProgress.user_id)))
+            .where(ModuleProgress.module_id.in_(live[badge.id].module_ids),
+                   ModuleProgress.completed_at.is_not(None),
+                   ModuleProgress.user_id.not_in(select(BadgeAward.user_id).where(valid)))
+        ) or 0
+        changes.append(RequirementChange(badge.name, counted_after, holders, working))
+    return changes

@@ -154,7 +154,9 @@ def image_png(slug: str):
 
 @blueprint.get("/badges/assertions/<uid>")
 def assertion(uid: str):
-    award = _award_or_404(uid)
+    award = db.session.scalar(select(BadgeAward).where(BadgeAward.uid == uid))
+    if award is None:  # most often a credential id typed from paper with a slip
+        return render_template("badges/no_such_credential.html", uid=uid[:100]), 404
     return render_template("badges/assertion.html", award=award, badge=award.badge)
 
 

@@ -8,8 +8,10 @@ from flask import abort
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import selectinload
 
+from champion.badges.models import BadgeAward
 from champion.catalog.live import LiveModule, LiveSeries, LiveVersion, live_catalog
 from champion.catalog.models import Module, ModuleVersion
+from champion.database import utcnow
 from champion.extensions import db
 from champion.progress.models import ModuleProgress, awaiting_view, progress_status
 
@@ -124,10 +126,16 @@ class NextSteps:
     badge_remaining: int | None  # required modules still to complete for the badge
     badge_total: int | None
     badge_held: bool
+    # The module to take next toward the badge (the first in progress, else the first not
+    # started, in catalog order), and its series.
+    toward_badge: ModuleEntry | None = None
+    toward_badge_series: LiveSeries | None = None
 
 
-def next_steps(entries: list[SeriesEntry]) -> NextSteps:
-    """From the catalog already loaded: no query of its own."""
+def next_steps(entries: list[SeriesEntry], user_id: int | None = None) -> NextSteps:
+    """From the catalog already loaded, and one query for a learner who has completed any of
+    the badge's modules: whether they hold it. A holder is never told they are short of it
+    (a module published since they earned it)."""
     in_progress = [(m, e.series) for e in entries for m in e.modules
                    if m.status == "in_progress"]
     in_progress.sort(key=lambda pair: pair[0].progress.last_activity_at, reverse=True)
@@ -135,10 +143,41 @@ def next_steps(entries: list[SeriesEntry]) -> NextSteps:
     badge = live_catalog().badge
     if badge is None:
         return NextSteps(resume, resume_series, None, None, None, None, False)
-    wanted = [m for e in entries for m in e.modules if m.module.id in badge.module_ids]
-    remaining = sum(m.status != "complete" for m in wanted)
+    wanted = [(m, e.series) for e in entries for m in e.modules
+              if m.module.id in badge.module_ids]
+    remaining = sum(m.status != "complete" for m, _ in wanted)
+    # Holding it is what the awards say: all done may still be unheld (revoked, or held
+    # back until the email address is verified), and a holder may be short of a module
+    # published since.
+    held = (user_id is not None and bool(wanted) and remaining < len(wanted)
+            and holds_badge(user_id, badge.id))
+    toward = next(((m, s) for status in ("in_progress", "not_started")
+                   for m, s in wanted if m.status == status), (None, None))
     return NextSteps(resume, resume_series, badge.name, badge.slug, remaining, len(wanted),
-                     remaining == 0 and bool(wanted))
+                     held, *toward)
+
+
+def next_module_after(entries: list[SeriesEntry], module_id: int
+                      ) -> tuple[ModuleEntry, LiveSeries] | None:
+    """The module to take after ``module_id``: the next one in catalog order (coming round
+    to the start) not yet complete, one the badge asks for first; None when all are done."""
+    ordered = [(m, e.series) for e in entries for m in e.modules]
+    at = next((i for i, (m, _) in enumerate(ordered) if m.module.id == module_id), -1)
+    after = [pair for pair in ordered[at + 1:] + ordered[:at + 1]
+             if pair[0].module.id != module_id and pair[0].status != "complete"]
+    badge = live_catalog().badge
+    toward = [pair for pair in after if badge and pair[0].module.id in badge.module_ids]
+    return (toward or after or [None])[0]
+
+
+def holds_badge(user_id: int, badge_id: int) -> bool:
+    """Whether ``user_id`` holds a valid (not revoked, not expired) award of the badge."""
+    return db.session.scalar(
+        select(BadgeAward.id).where(
+            BadgeAward.user_id == user_id, BadgeAward.badge_id == badge_id,
+            BadgeAward.revoked_at.is_(None),
+            (BadgeAward.expires_at.is_(None)) | (BadgeAward.expires_at > utcnow()))
+        .limit(1)) is not None
 
 
 def module_versions(module: Module) -> list[ModuleVersion]:

@@ -15,9 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from champion.auth.access import role_required
-from champion.auth.models import Role
-from champion.catalog.live import fragment
+from champion.catalog.live import fragment, live_catalog
 from champion.catalog.models import ContentPage
 from champion.catalog.queries import (
     ModuleEntry,
@@ -52,8 +50,8 @@ def _user_id() -> int | None:
 @blueprint.get("/")
 def index():
     entries = catalog(_user_id())
-    return render_template("catalog/index.html", catalog=entries,
-                           next_steps=next_steps(entries) if _user_id() else None)
+    return render_template("catalog/index.html", catalog=entries, badge=live_catalog().badge,
+                           next_steps=next_steps(entries, _user_id()) if _user_id() else None)
 
 
 @blueprint.get("/modules/<series_slug>/")
@@ -61,7 +59,7 @@ def series(series_slug: str):
     entries = catalog(_user_id(), series_slug)
     if not entries:
         abort(404)
-    return render_template("catalog/series.html", entry=entries[0])
+    return render_template("catalog/series.html", entry=entries[0], badge=live_catalog().badge)
 
 
 def _open_module(series_slug: str, module_slug: str, content: str):
@@ -94,11 +92,12 @@ def slides(series_slug: str, module_slug: str):
 
 
 @blueprint.get("/modules/<series_slug>/<module_slug>/slides/presenter")
-@role_required(Role.EDUCATOR, Role.LEAD)
+@login_required
 def presenter(series_slug: str, module_slug: str):
     """Notes, the next slide and a timer, in step with the audience's window.
 
-    Presenter notes are for whoever presents to a room: educators and leads, never learners.
+    Open to every signed-in learner: teaching their team is what a champion is for, and
+    the notes are written for whoever presents. They never show in presentation mode.
     """
     module = find_live_module(series_slug, module_slug, "slides")
     return render_template("catalog/presenter.html", series=module.series, module=module,

@@ -19,9 +19,16 @@ _HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<text>.*?)[ \t]*$")
 
 def split_guide(body: str) -> tuple[str, str]:
     """(the facilitator's guide, the participants' handout), both as Markdown."""
+    parts = guide_parts(body)
+    return ("\n".join(text for text, _ in parts),
+            "\n".join(text for text, facilitator in parts if not facilitator))
+
+
+def guide_parts(body: str) -> list[tuple[str, bool]]:
+    """The guide as Markdown runs, each marked True if it is a facilitator section (so the
+    guide can set those apart, and the handout leave them out)."""
     lines = numbered_lines(body, 1)
-    guide: list[str] = []
-    handout: list[str] = []
+    parts: list[tuple[list[str], bool]] = []
     hidden_from: int | None = None  # the level of the facilitator section we are in
     for text, ordinary in zip(lines.texts, lines.ordinary, strict=True):
         heading = _HEADING.match(text) if ordinary else None
@@ -35,7 +42,8 @@ def split_guide(body: str) -> tuple[str, str]:
                 text = f"{heading['marks']} {title}"
             if hidden_from is None and (marked or title.lower().startswith("facilitator")):
                 hidden_from = level
-        guide.append(text)
-        if hidden_from is None:
-            handout.append(text)
-    return "\n".join(guide), "\n".join(handout)
+        facilitator = hidden_from is not None
+        if not parts or parts[-1][1] != facilitator:
+            parts.append(([], facilitator))
+        parts[-1][0].append(text)
+    return [("\n".join(texts), facilitator) for texts, facilitator in parts]

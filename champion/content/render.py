@@ -19,7 +19,7 @@ from html import escape
 import markdown
 import nh3
 
-from champion.content.handout import split_guide
+from champion.content.handout import guide_parts, split_guide
 from champion.content.model import Module, Question, Series
 
 ALLOWED_TAGS = {
@@ -60,8 +60,9 @@ def default_media_url(series: str, path: str) -> str:
 
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
-# 4: fragments sanitized one by one; 5: pinned choices, where taught; 6: handouts.
-RENDERER_VERSION = 6
+# 4: fragments sanitized one by one; 5: pinned choices, where taught; 6: handouts;
+# 7: facilitator sections set apart in the guide.
+RENDERER_VERSION = 7
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -261,16 +262,27 @@ def render_module(module: Module, media_url: MediaUrl = default_media_url) -> Re
         for index, html in enumerate(slide_html)
     )
     case = module.case
-    guide, handout = split_guide(case.body) if case else ("", "")
+    handout = split_guide(case.body)[1] if case else ""
+    guide_html = _guide_html(case.body, options) if case else None
     return RenderedModule(
         body_html=body_html,
         slides=slides,
         references_html=render_markdown(module.references or "", **options),
         quiz=quiz_to_data(module.questions, module.series, media_url),
         case_title=case.title if case else None,
-        case_html=render_markdown(guide, **options) if case else None,
+        case_html=guide_html,
         handout_html=render_markdown(handout, **options) if case else None,
     )
+
+
+def _guide_html(body: str, options: dict) -> str:
+    """The facilitator's guide, its facilitator sections set apart (and labelled)."""
+    parts = guide_parts(body)
+    *rendered, footnotes = render_many([text for text, _ in parts], **options)
+    return "\n".join(
+        f'<section class="facilitator-notes" aria-label="For the facilitator">\n{html}\n'
+        "</section>" if facilitator else html
+        for html, (_, facilitator) in zip(rendered, parts, strict=True)) + footnotes
 
 
 # Below this many modules, starting processes costs more than rendering in one.

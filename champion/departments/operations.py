@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 from champion.audit.operations import record
 from champion.auth.models import Role, User
 from champion.auth.operations import create_user, find_user
-from champion.auth.tokens import set_password_token
+from champion.auth.tokens import SET_PASSWORD_LIFETIME, set_password_token
 from champion.content.loader import SLUG
 from champion.database import utcnow
 from champion.departments.models import (
@@ -263,6 +263,24 @@ def decide_request(request: MembershipRequest, user: User, accept: bool) -> None
 class NewAccount:
     user: User
     link: str  # where the new learner sets their password
+    mailed: bool = False  # the link went to the learner's address (else the lead passes it on)
+
+
+def mail_set_password_link(department: Department, user: User, link: str,
+                           actor: User | None) -> bool:
+    """Email a new learner their set-password link; True if a mail server took it (with no
+    server configured, the lead hands the link on instead)."""
+    days = SET_PASSWORD_LIFETIME.days
+    sent = notify(user.email, f"Your Champion account for {department.name}", (
+        f"Hello {user.name},\n\n{department.name} has made you a Champion account: short "
+        "palliative care modules for gynecologic oncology teams. Choose your password with "
+        f"this link, which works once, for {days} days:\n\n{link}\n\nThen sign in with "
+        f"this address ({user.email}). If you weren't expecting this, ignore this message."))
+    if sent:
+        record(actor, "user.link_mailed", user,
+               f"set-password link mailed to {user.email} for {department.name}",
+               department_id=department.id)
+    return sent
 
 
 @dataclass
@@ -290,7 +308,9 @@ def add_person(
                department_id=department.id)
         add_member(department, user, actor, how="created by the department")
         result.joined += 1
-        result.created.append(NewAccount(user, set_password_link(department, user)))
+        link = set_password_link(department, user)
+        result.created.append(
+            NewAccount(user, link, mail_set_password_link(department, user, link, actor)))
     elif is_member(department, user):
         result.unchanged.append(user)
     else:

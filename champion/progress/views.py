@@ -13,8 +13,10 @@ from sqlalchemy.orm import selectinload
 from champion.auth.privacy import personal_data
 from champion.badges.certificate import CompletedModule, time_statement
 from champion.badges.models import BadgeAward
+from champion.badges.sharing import sharing
 from champion.catalog.models import Module
 from champion.catalog.queries import catalog, find_live_module
+from champion.departments.queries import member_departments
 from champion.extensions import db
 from champion.progress.operations import mark_complete, record_activity
 from champion.quizzes.models import Attempt
@@ -52,6 +54,8 @@ def me():
     return render_template(
         "progress/me.html", catalog=entries, attempts=attempts, awards=awards,
         completed=len(completed), time_statement=time_statement(completed) if completed else None,
+        departments=member_departments(current_user.id),
+        sharing={award.id: sharing(award) for award in awards if award.valid()},
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from champion.badges.models import BadgeAward
 from champion.catalog.live import LiveModule, LiveVersion
 from champion.catalog.models import ModuleVersion
-from champion.catalog.queries import find_live_module
+from champion.catalog.queries import catalog, find_live_module, next_module_after
 from champion.database import utcnow
 from champion.extensions import csrf, db
 from champion.filters import sentence
@@ -133,4 +133,6 @@ def attempt(series_slug: str, module_slug: str, attempt_id: int):
         series=module.series, answers=answers, live=module.retired_at is None, earned=earned,
         shown=as_shown(version.quiz, drawn), drawn=drawn,
         reveal=reveals_key(current_user.id, attempt, version),
+        next_module=next_module_after(catalog(current_user.id), module.id)
+        if attempt.passed else None,
     )

@@ -20,6 +20,7 @@ from champion.departments.operations import (
     create_invite,
     import_roster,
     is_member,
+    mail_set_password_link,
     remove_member,
     revoke_invite,
     set_password_link,
@@ -139,7 +140,7 @@ def _members_page(department: Department, **extra):
         "pages": max(1, -(-total // 50)), "invites": invites,
         "add_form": AddMemberForm(), "roster_form": RosterForm(), "action": ActionForm(),
         "invite_form": InviteForm(),
-        "result": None, "roster_problems": None,
+        "result": None, "roster_problems": None, "new_link": None,
     }
     context.update(extra)
     return render_template("team/members.html", **context)
@@ -219,9 +220,9 @@ def password_link(department: Department, user_id: int):
         link = set_password_link(department, user)
     except MembershipError:
         abort(404)
-    result = ImportResult()
-    result.created.append(NewAccount(user, link))
-    return _members_page(department, result=result)
+    mailed = mail_set_password_link(department, user, link, current_user)
+    db.session.commit()
+    return _members_page(department, new_link=NewAccount(user, link, mailed))
 
 
 @blueprint.post("/<slug>/invites")

@@ -100,6 +100,8 @@ def clipped_by_spacing(page) -> list[str]:
         const hides = v => v === 'hidden' || v === 'clip';
         if (!hides(s.overflowY) && !hides(s.overflowX)) return false;
         if (el.closest('.skip-link, .visually-hidden, .sr-only')) return false;
+        // a form field's value scrolls inside it whatever the spacing: not clipped text
+        if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) return false;
         if (s.position === 'absolute' && el.getBoundingClientRect().width <= 1) return false;
         return el.scrollHeight > el.clientHeight + 2 || el.scrollWidth > el.clientWidth + 2;
     }).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""")

@@ -172,7 +172,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
 
     page.goto(base + "/me")
     check_accessibility(page, "me")
-    page.click("text=Certificate of completion (PDF)")
+    page.click("text=Get your certificate")
     check_accessibility(page, "evaluation")
     page.check("input[name=relevance][value='5']")
     page.check("input[name=balanced][value=yes]")
@@ -185,7 +185,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
 
     page.goto(base + "/me")
-    verification = page.get_attribute("a:has-text('Public verification page')", "href")
+    verification = page.get_attribute("a:has-text('Open the verification page')", "href")
     stranger = new_page()
     stranger.goto(base + verification)
     assert "Riley Resident" in stranger.inner_text("main")
@@ -270,6 +270,9 @@ def test_an_educator_writes_and_publishes_a_module_then_reads_the_item_analysis(
     page.click("nav.tabs >> text=Preview and publish")
     assert "A fan on the face helps." in page.inner_text("main")
     check_accessibility(page, "author-preview")
+    # A new required module in part-2 changes the badge: said, and confirmed with a tick.
+    assert "Publishing this changes what a badge requires" in page.inner_text("main")
+    page.check("#confirm-publish")
     page.click("main button:has-text('Publish')")
     assert "Published version 1" in page.inner_text("main")
     check_accessibility(page, "author-history")
@@ -304,6 +307,7 @@ def test_an_admin_changes_a_role_and_revokes_a_badge(app, live_server, new_page,
     page.click("text=Change role")
     assert f"{learner.name} is now educator." in page.inner_text("main")
     page.fill("textarea[name=reason]", "Completed under a shared account.")
+    page.check(f"#confirm-{award.uid}")
     page.click("text=Revoke Palliative Care Champion")
     check_accessibility(page, "admin-person")
     stranger = new_page()

@@ -8,6 +8,7 @@
   var progress = deck.querySelector("[data-progress]");
   var prev = deck.querySelector("[data-prev]");
   var next = deck.querySelector("[data-next]");
+  var atEnd = deck.querySelector("[data-at-end]");
   var key = deck.getAttribute("data-storage-key");
   var serverStart = parseInt(deck.getAttribute("data-start") || "0", 10);
   var channel = window.BroadcastChannel ? new BroadcastChannel(deck.getAttribute("data-channel")) : null;
@@ -25,6 +26,8 @@
     progress.value = index + 1;
     prev.disabled = index === 0;
     next.disabled = index === slides.length - 1;
+    // On the last slide, the way on (the quiz) stands beside the disabled Next.
+    if (atEnd) atEnd.hidden = index !== slides.length - 1;
     if (history.replaceState) history.replaceState(null, "", "#slide-" + (index + 1));
     try { window.localStorage.setItem(key, String(index)); } catch (e) { /* private mode */ }
     if (window.ChampionActivity) window.ChampionActivity.slide(index);
