@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
+    from champion.assignments.views import blueprint as assignments
     from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
     from champion.author import analysis_views, quiz_views, views  # noqa: F401  (routes)
@@ -133,10 +134,13 @@ def register_blueprints(app: Flask) -> None:
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.reminders.views import blueprint as reminders
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
                       team, admin, author):
+        app.register_blueprint(blueprint)
+    for blueprint in (assignments, reminders):  # issue 18
         app.register_blueprint(blueprint)
 
 
@@ -184,6 +188,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     filters.register(app)
+    from champion.assignments import helpers as assignment_helpers
+
+    assignment_helpers.init_app(app)
     static_root = Path(app.static_folder)
 
     # A file's hash is read once per worker; in development (files edited while the
@@ -226,3 +233,6 @@ def register_commands(app: Flask) -> None:
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
                     backup_command, restore_command, demo_command):
         app.cli.add_command(command)
+    from champion.reminders.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)

@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata is complete (for Alembic too)."""
 
+from champion.assignments.models import AssignedLearner, Assignment, assignment_modules
 from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
@@ -12,8 +13,11 @@ from champion.departments.models import (
 )
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.reminders.models import EmailPreference, EmailSend
 
 __all__ = [
+    "AssignedLearner",
+    "Assignment",
     "Attempt",
     "AttemptAnswer",
     "AuditEvent",
@@ -22,6 +26,8 @@ __all__ = [
     "ContentPage",
     "Department",
     "DepartmentInvite",
+    "EmailPreference",
+    "EmailSend",
     "Module",
     "ModuleDraft",
     "ModuleProgress",
@@ -30,6 +36,7 @@ __all__ = [
     "Role",
     "Series",
     "User",
+    "assignment_modules",
     "department_leads",
     "department_members",
 ]

@@ -7,9 +7,12 @@ in), 403, 404, 410 (a link that no longer works).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from champion.assignments.models import Assignment
 from champion.auth.models import Role
 from champion.author.operations import staging_dir
 from champion.badges.models import BadgeAward
@@ -57,6 +60,9 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # issue 18: preferences are one's own; an unsubscribe link is its own proof
+    "reminders.preferences_page": SIGNED_IN,
+    "reminders.unsubscribe_page": EXPIRED_LINK, "reminders.unsubscribe_post": EXPIRED_LINK,
 }
 
 
@@ -65,7 +71,8 @@ def rule_for(endpoint: str) -> dict[str, object] | None:
         return RULES[endpoint]
     if endpoint == "team.index":
         return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
-    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS)):
+    for prefix, rule in (("team.", TEAM), ("assignments.", TEAM), ("author.", EDUCATORS),
+                         ("admin.", ADMINS)):
         if endpoint.startswith(prefix):
             return rule
     return None
@@ -86,7 +93,9 @@ def world(app, synced, department, lead, learner, educator, admin):
                         source=module.current_version.source)
     invite = DepartmentInvite(department=department, created_by=lead)
     request = MembershipRequest(department=other, user=learner)
-    db.session.add_all([draft, invite, request])
+    assignment = Assignment(department=department, title="Basics", kind="series",
+                            target="basics", everyone=True, due_on=date(2030, 1, 1))
+    db.session.add_all([draft, invite, request, assignment])
     db.session.commit()
     staged = staging_dir(draft)  # an upload waiting with the draft
     staged.mkdir(parents=True, exist_ok=True)
@@ -98,12 +107,12 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "module_id": module.id, "draft_id": draft.id, "number": 1,
                        "user_id": learner.id, "invite_id": invite.id, "code": invite.code,
                        "token": "not-a-valid-token", "request_id": request.id,
-                       "decision": "decline"}}
+                       "decision": "decline", "assignment_id": assignment.id}}
 
 
 def url_for_rule(rule, values) -> str:
     args = dict(values)
-    if rule.endpoint.startswith(("team.", "admin.")):
+    if rule.endpoint.startswith(("team.", "admin.", "assignments.")):
         args["slug"] = "gyn-onc"
     else:
         args["slug"] = "basics-graduate"

@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
+    "assignments", "assignment_modules", "assigned_learners", "email_preferences", "email_sends",
     "alembic_version",
 }  # fmt: skip
 

@@ -26,8 +26,9 @@ from tests.helpers import (
 )
 
 BUDGETS = {
-    # who is signed in, whether the catalog changed, the learner's progress
-    "reading page": 3,
+    # who is signed in, whether the catalog changed, the learner's progress, and (on the
+    # catalog, /me and a module's page) what is assigned to them, due when (issue 18)
+    "reading page": 4,
     # ... the attempt drawn, the learner's lock, the draw read again under it (tabs posting
     # one draw at once), the attempt, the draw marked used, the progress read and written,
     # the badge check (the answers are one INSERT, not counted)

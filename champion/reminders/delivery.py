@@ -1,0 +1,94 @@
+"""Handing many messages to one SMTP server over one connection.
+
+A message the server refuses, or a connection that drops, fails that message only: the
+caller records it and the next run tries again. After ``MAX_CONNECT_FAILURES`` failed
+attempts in a row to reach the server, the rest of the batch fails at once rather than
+wait for a server that is down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+MAX_CONNECT_FAILURES = 3
+
+
+class NotSent(Exception):
+    """The message was not accepted; the text says why."""
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+        self.connect_failures = 0
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+            self.smtp = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        if self.connect_failures >= MAX_CONNECT_FAILURES:
+            raise NotSent("the mail server could not be reached")
+        try:
+            smtp = smtplib.SMTP(config["CHAMPION_SMTP_HOST"], config["CHAMPION_SMTP_PORT"],
+                                timeout=10)
+            if config.get("CHAMPION_SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("CHAMPION_SMTP_USERNAME"):
+                smtp.login(config["CHAMPION_SMTP_USERNAME"],
+                           config["CHAMPION_SMTP_PASSWORD"] or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            self.connect_failures += 1
+            raise NotSent(f"the mail server could not be reached: {exc}") from exc
+        self.connect_failures = 0
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the server, or raise NotSent."""
+        if not self.config.get("CHAMPION_SMTP_HOST"):
+            current_app.logger.info("email not sent (CHAMPION_SMTP_HOST is not set) to %s: %s",
+                                    message["To"], message["Subject"])
+            raise NotSent("no mail server is configured (CHAMPION_SMTP_HOST)")
+        for attempt in range(2):  # a connection the server closed is opened once more
+            if self.smtp is None:
+                self.smtp = self._connect()
+            try:
+                self.smtp.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected as exc:
+                self.smtp = None
+                if attempt:
+                    raise NotSent(f"the mail server closed the connection: {exc}") from exc
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code == 421:  # the server is closing this connection
+                    self.close()
+                else:
+                    self._reset()
+                raise NotSent(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            except smtplib.SMTPRecipientsRefused as exc:
+                self._reset()
+                raise NotSent(f"recipient refused: {exc.recipients}") from exc
+            except (OSError, smtplib.SMTPException) as exc:
+                self.close()
+                raise NotSent(str(exc) or type(exc).__name__) from exc
+
+    def _reset(self) -> None:
+        try:
+            if self.smtp is not None:
+                self.smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
