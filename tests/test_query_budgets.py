@@ -37,6 +37,13 @@ BUDGETS = {
     # the chart's weeks, the badge holders
     "team dashboard": 10,
     "admin page": 8,
+    # champion reminders send, for any number of learners up to one chunk of the sent-log
+    # (reminders.operations.CHUNK; each further chunk adds its INSERT): whether the catalog
+    # changed, everyone's due assignments, the assignments' modules for the links, today's
+    # sent-log, and the sent-log written in one INSERT
+    "reminders run": 5,
+    # the leads' digest: the leads, their teams' assignments, this week's sent-log, the INSERT
+    "digest run": 4,
 }
 
 READING_PAGES = ["/", "/modules/basics/", "/modules/basics/first-steps",
@@ -130,3 +137,37 @@ def test_admin_pages_do_not_grow_with_people_or_history(app, admin, count_querie
         with count_queries() as counter:
             assert client.get(url).status_code == 200
         assert counter.count <= BUDGETS["admin page"], (url, counter.statements)
+
+
+def test_reminders_do_not_grow_with_learners(app, synced, department, lead, smtp,
+                                             count_queries):
+    from datetime import timedelta
+
+    from champion.assignments.operations import create_assignment, resolve_target
+    from champion.database import utcnow
+    from champion.extensions import db
+    from champion.reminders.operations import send_digests, send_reminders
+
+    today = utcnow().date()
+    for index in range(3):
+        make_user(Role.LEARNER, email=f"first{index}@example.org", department=department)
+    create_assignment(department, lead, resolve_target("series", "basics", []),
+                      due_on=today + timedelta(days=2))
+    db.session.commit()
+    with count_queries() as small:
+        assert send_reminders(today).sent == 3
+    with count_queries() as small_digest:
+        assert send_digests(today).sent == 1
+    for index in range(30):
+        make_user(Role.LEARNER, email=f"extra{index}@example.org", department=department)
+    create_assignment(department, lead, resolve_target("modules", None, ["extras/figure"]),
+                      due_on=today + timedelta(days=3))
+    db.session.commit()
+    tomorrow = today + timedelta(days=1)
+    with count_queries() as large:
+        assert send_reminders(tomorrow).sent == 33
+    with count_queries() as large_digest:
+        assert send_digests(tomorrow + timedelta(days=7)).sent == 1
+    assert large.count == small.count <= BUDGETS["reminders run"], large.statements
+    assert large_digest.count == small_digest.count <= BUDGETS["digest run"], \
+        large_digest.statements

@@ -140,22 +140,23 @@ class AssignmentSummary:
 
 
 def board(department_id: int, today: date) -> list[AssignmentSummary]:
-    """The department's open assignments (newest first), each with how many people are in
-    each state: two queries."""
-    assignments = db.session.scalars(
-        select(Assignment)
+    """The department's open assignments, soonest due first, each with how many people
+    are in each state: one query (an assignment's row repeats once per state it has)."""
+    assigned = per_learner(today, Assignment.department_id == department_id)
+    counts = (select(assigned.c.assignment_id, assigned.c.state, func.count().label("people"))
+              .group_by(assigned.c.assignment_id, assigned.c.state).subquery("counts"))
+    found: dict[int, AssignmentSummary] = {}
+    for assignment, state, count in db.session.execute(
+        select(Assignment, counts.c.state, counts.c.people)
+        .outerjoin(counts, counts.c.assignment_id == Assignment.id)
         .where(Assignment.department_id == department_id, Assignment.withdrawn_at.is_(None))
         .order_by(Assignment.due_on, Assignment.id.desc())
-    ).all()
-    assigned = per_learner(today, Assignment.department_id == department_id)
-    counts: dict[int, dict[str, int]] = {}
-    for assignment_id, state, count in _rows(
-        select(assigned.c.assignment_id, assigned.c.state, func.count())
-        .group_by(assigned.c.assignment_id, assigned.c.state)
-    ):
-        counts.setdefault(assignment_id, {})[state] = count
-    return [AssignmentSummary(a, {s: counts.get(a.id, {}).get(s, 0) for s in STATES})
-            for a in assignments]
+    ).tuples():
+        summary = found.setdefault(assignment.id,
+                                   AssignmentSummary(assignment, dict.fromkeys(STATES, 0)))
+        if state is not None:
+            summary.counts[state] = count
+    return list(found.values())
 
 
 @dataclass(frozen=True)
