@@ -35,8 +35,8 @@ from champion.departments.models import Department, department_leads, department
 from champion.errors import OperationError
 from champion.extensions import db
 from champion.reminders.calendar import due_date_calendar
-from champion.reminders.delivery import NotSent, Outbox
-from champion.reminders.messages import build_email
+from champion.reminders.delivery import NotSent, Outbox, deliver_all
+from champion.reminders.messages import Email, build_email
 from champion.reminders.models import EMAIL_KINDS, EmailPreference, EmailSend
 
 CHUNK = 200  # messages between two writes (and commits) of the sent-log
@@ -135,28 +135,23 @@ def _write_log(kind: str, period: str, results: list[tuple[int, str | None]],
     db.session.commit()
 
 
-def _deliver(kind: str, period: str, messages: Iterable[tuple[int, object]],
+def _deliver(kind: str, period: str, messages: Iterable[tuple[int, Email]],
              logged: dict[int, Row]) -> RunReport:
     """Send (person id, message) pairs, logging each result; never stops on a failure."""
     report = RunReport()
     results: list[tuple[int, str | None]] = []
-    with Outbox() as outbox:
-        for user_id, message in messages:
-            try:
-                outbox.send(message)
-            except NotSent as exc:
-                error = str(exc)[:500]
-                current_app.logger.warning("%s to %s not sent (tried again next run): %s",
-                                           kind, message["To"], error)
-                report.failed += 1
-                report.errors.append(f"{message['To']}: {error}")
-                results.append((user_id, error))
-            else:
-                report.sent += 1
-                results.append((user_id, None))
-            if len(results) >= CHUNK:
-                _write_log(kind, period, results, logged)
-                results = []
+    for user_id, message, error in deliver_all(messages):
+        if error is None:
+            report.sent += 1
+        else:
+            current_app.logger.warning("%s to %s not sent (tried again next run): %s",
+                                       kind, message.to, error)
+            report.failed += 1
+            report.errors.append(f"{message.to}: {error}")
+        results.append((user_id, error))
+        if len(results) >= CHUNK:
+            _write_log(kind, period, results, logged)
+            results = []
     if results:
         _write_log(kind, period, results, logged)
     return report
@@ -221,20 +216,37 @@ def due_reminders(today: date) -> dict[int, tuple[Row, list[Due]]]:
     return found
 
 
-def _reminder(person: Row, items: list[Due], now: datetime):
+def _reminder(person: Row, items: list[Due], calendars: dict[tuple[int, date], bytes]) -> Email:
     overdue = sum(item.state == "overdue" for item in items)
     subject = (f"{overdue} overdue: your Champion modules" if overdue
                else f"Due soon: {items[0].title}" if len(items) == 1
                else f"{len(items)} assignments due soon in Champion")
-    host = (current_app.config.get("CHAMPION_BASE_URL") or "champion").split("//")[-1]
-    attachments = [(f"due-{item.due_on.isoformat()}-{item.assignment_id}.ics", due_date_calendar(
-        uid=f"assignment-{item.assignment_id}-person-{person.user_id}@{host}",
-        title=item.title, due_on=item.due_on, url=item.url, stamp=now,
-        description=f"Champion: complete “{item.title}”")) for item in items]
+    attachments = [(f"due-{item.due_on.isoformat()}-{item.assignment_id}.ics",
+                    calendars[item.assignment_id, item.due_on]) for item in items]
     return build_email(to=person.email, subject=subject, template="reminder",
                        user_id=person.user_id, kind="reminders", attachments=attachments,
                        name=person.name, items=items, overdue=overdue,
                        me_url=url_for("progress.me", _external=True))
+
+
+def _calendars(due: dict[int, tuple[Row, list[Due]]], links: dict[int, str],
+               now: datetime) -> dict[tuple[int, date], bytes]:
+    """One calendar file per assignment and due date, shared by everyone it is due for.
+
+    Its UID names the assignment only, so a file sent after the date moved updates the
+    event in the person's calendar instead of adding a second one.
+    """
+    host = (current_app.config.get("CHAMPION_BASE_URL") or "champion").split("//")[-1]
+    calendars: dict[tuple[int, date], bytes] = {}
+    for _person, items in due.values():
+        for item in items:
+            key = (item.assignment_id, item.due_on)
+            if key not in calendars:
+                calendars[key] = due_date_calendar(
+                    uid=f"assignment-{item.assignment_id}@{host}", title=item.title,
+                    due_on=item.due_on, url=links.get(item.assignment_id, ""), stamp=now,
+                    description=f"Champion: complete “{item.title}”")
+    return calendars
 
 
 def send_reminders(today: date | None = None) -> RunReport:
@@ -249,12 +261,13 @@ def send_reminders(today: date | None = None) -> RunReport:
         links = _assignment_links({i.assignment_id for _p, items in due.values() for i in items})
         logged = _log("reminder", today.isoformat())
         db.session.rollback()  # nothing read is kept open across the sending
+        calendars = _calendars(due, links, now)
 
         def messages():
             for user_id, (person, items) in due.items():
                 for item in items:
                     item.url = links.get(item.assignment_id, "")
-                yield user_id, _reminder(person, items, now)
+                yield user_id, _reminder(person, items, calendars)
 
         return _deliver("reminder", today.isoformat(), messages(), logged)
 
