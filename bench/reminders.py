@@ -27,7 +27,7 @@ from sqlalchemy import event, insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import POSTGRES, postgres_answers, postgres_schema  # noqa: E402
+from bench.run import postgres_answers, postgres_schema  # noqa: E402
 from champion import create_app  # noqa: E402
 from champion.assignments.operations import create_assignment, resolve_target  # noqa: E402
 from champion.auth.models import User  # noqa: E402
@@ -148,5 +148,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    del POSTGRES  # imported for its side of the PostgreSQL check only
     main()

@@ -88,10 +88,10 @@ def test_a_lead_assigns_chosen_members_only_from_their_department(
     outsider = make_user(Role.LEARNER, "outsider@example.org", other)
     client = client_for(app, lead)
     refused = post(client, "/team/gyn-onc/assignments", assign_form(
-        audience="chosen", members=f"{learner.email}\n{outsider.email}", title="Kept"))
+        audience="chosen", members=f"{learner.email}\n\n{outsider.email}", title="Kept"))
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert f"Line 2: {outsider.email} is not a member of Gynecologic Oncology" in page
+    assert f"Line 3: {outsider.email} is not a member of Gynecologic Oncology" in page
     assert 'value="Kept"' in page  # what was entered is kept
     assert db.session.scalar(select(Assignment)) is None
 

@@ -268,3 +268,25 @@ def test_people_who_turned_lead_messages_off_are_left_out(
     post(client_for(app, lead), "/team/gyn-onc/message",
          {"audience": "everyone", "subject": "Hi", "body": "News"})
     assert recipients(smtp) == [second.email]
+
+
+def test_withdrawn_and_not_yet_started_assignments_remind_no_one(
+        app, synced, department, lead, learner, smtp):
+    withdrawn = assign(department, lead)
+    withdrawn.withdrawn_at = utcnow()
+    assign(department, lead, starts_on=TODAY + timedelta(days=2))
+    assert send_reminders(TODAY).sent == 0
+    assert send_reminders(TODAY + timedelta(days=2)).sent == 1  # the start date came
+
+
+def test_the_command_sends_and_says_how_many(app, synced, department, lead, learner, smtp,
+                                             runner):
+    assign(department, lead)
+    result = runner.invoke(args=["reminders", "send"])
+    assert result.exit_code == 0, result.output
+    assert "reminders: 1 sent, 0 failed" in result.output
+    assert "digests: 1 sent, 0 failed" in result.output
+    again = runner.invoke(args=["reminders", "send"])
+    assert "reminders: 0 sent, 0 failed" in again.output
+    wrong = runner.invoke(args=["reminders", "send", "--date", "next tuesday"])
+    assert wrong.exit_code == 2 and "is not a date like" in wrong.output

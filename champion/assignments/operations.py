@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, insert, literal, select, true, update
+from sqlalchemy import exists, func, insert, literal, select, true, update
 
 from champion.assignments.models import KINDS, AssignedLearner, Assignment, assignment_modules
 from champion.audit.operations import record
@@ -22,6 +22,7 @@ from champion.errors import OperationError
 from champion.extensions import db
 
 MAX_NEW_MEMBER_DAYS = 365
+MAX_CHOSEN = 500  # people named one by one; more is a whole department's work
 
 
 class AssignmentError(OperationError):
@@ -93,19 +94,22 @@ def _check_dates(starts_on: date | None, due_on: date, today: date) -> None:
 
 def chosen_members(department: Department, emails: list[str]) -> list[int]:
     """The ids of the members with these addresses; refuses anyone else, by line."""
-    wanted = [e.strip().lower() for e in emails if e.strip()]
-    if not wanted:
+    lines = [(number, line.strip().lower()) for number, line in enumerate(emails, 1)
+             if line.strip()]
+    if not lines:
         raise AssignmentError("name at least one member, or assign to everyone")
+    if len(lines) > MAX_CHOSEN:
+        raise AssignmentError(f"name at most {MAX_CHOSEN} members, or assign to everyone")
     found = dict(db.session.execute(
-        select(db.func.lower(User.email), User.id)
+        select(func.lower(User.email), User.id)
         .join(department_members, department_members.c.user_id == User.id)
         .where(department_members.c.department_id == department.id,
-               db.func.lower(User.email).in_(wanted))
+               func.lower(User.email).in_([email for _n, email in lines]))
     ).tuples().all())
-    for line, email in enumerate(wanted, 1):
+    for number, email in lines:
         if email not in found:
-            raise AssignmentError(f"line {line}: {email} is not a member of {department.name}")
-    return list(dict.fromkeys(found[e] for e in wanted))
+            raise AssignmentError(f"line {number}: {email} is not a member of {department.name}")
+    return list(dict.fromkeys(found[email] for _n, email in lines))
 
 
 def create_assignment(
