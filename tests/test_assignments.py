@@ -241,3 +241,20 @@ def test_a_learner_cannot_reach_assignment_pages(app, synced, department, learne
     assert client.get("/team/gyn-onc/assignments").status_code == 403
     assert post(client, "/team/gyn-onc/assignments", assign_form()).status_code == 403
     assert db.session.scalar(select(Assignment)) is None
+
+
+def test_a_refused_edit_changes_nothing_and_keeps_what_was_typed(
+        app, synced, department, lead, learner):
+    assignment = create_assignment(department, lead, resolve_target("series", "basics", []),
+                                   due_on=TODAY + timedelta(days=3))
+    db.session.commit()
+    client = client_for(app, lead)
+    url = f"/team/gyn-onc/assignments/{assignment.id}"
+    refused = post(client, url, {"title": "Typed", "due_on": day(-2)})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "has already passed" in page and 'value="Typed"' in page
+    db.session.expire_all()
+    assert db.session.get(Assignment, assignment.id).title == "The Basics"
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "assignment.edit")) is None

@@ -110,10 +110,9 @@ def edit(department: Department, assignment_id: int):
         changes = edit_assignment(assignment, current_user, title=form.title.data or "",
                                   due_on=form.due_on.data, starts_on=form.starts_on.data,
                                   new_member_days=form.new_member_days.data)
-    except AssignmentError as exc:
-        db.session.rollback()
+    except AssignmentError as exc:  # refused before anything changed
         form.form_errors.append(sentence(exc))
-        return _detail(department, db.get_or_404(Assignment, assignment_id), form, 422)
+        return _detail(department, assignment, form, 422)
     db.session.commit()
     flash(f"“{assignment.title}” saved." if changes else "Nothing was changed.", "success")
     return redirect(url_for(".detail", slug=department.slug, assignment_id=assignment.id))
