@@ -290,3 +290,13 @@ def test_the_command_sends_and_says_how_many(app, synced, department, lead, lear
     assert "reminders: 0 sent, 0 failed" in again.output
     wrong = runner.invoke(args=["reminders", "send", "--date", "next tuesday"])
     assert wrong.exit_code == 2 and "is not a date like" in wrong.output
+
+
+def test_my_data_holds_my_assignments_and_email(app, synced, department, lead, learner, smtp):
+    assign(department, lead)
+    send_reminders(TODAY)
+    data = client_for(app, learner).get("/me/data.json").get_json()
+    assert [a["title"] for a in data["assignments"]] == ["The Basics"]
+    assert data["email_preferences"] == {"reminders": True, "digest": True, "messages": True}
+    assert [(e["kind"], e["period"]) for e in data["emails_sent"]] == [
+        ("reminder", TODAY.isoformat())]
