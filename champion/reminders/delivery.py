@@ -37,12 +37,6 @@ class Outbox:
         self.smtp: smtplib.SMTP | None = None
         self.connect_failures = 0
 
-    def __enter__(self) -> Outbox:
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.close()
-
     def close(self) -> None:
         if self.smtp is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):

@@ -35,7 +35,7 @@ from champion.departments.models import Department, department_leads, department
 from champion.errors import OperationError
 from champion.extensions import db
 from champion.reminders.calendar import due_date_calendar
-from champion.reminders.delivery import NotSent, Outbox, deliver_all
+from champion.reminders.delivery import deliver_all
 from champion.reminders.messages import Email, build_email
 from champion.reminders.models import EMAIL_KINDS, EmailPreference, EmailSend
 
@@ -54,10 +54,13 @@ class RunReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def add(self, other: RunReport) -> None:
-        self.sent += other.sent
-        self.failed += other.failed
-        self.errors += other.errors
+    def count(self, message: Email, error: str | None, kind: str) -> None:
+        if error is None:
+            self.sent += 1
+            return
+        current_app.logger.warning("%s to %s not sent: %s", kind, message.to, error)
+        self.failed += 1
+        self.errors.append(f"{message.to}: {error}")
 
 
 def link_context():
@@ -141,13 +144,7 @@ def _deliver(kind: str, period: str, messages: Iterable[tuple[int, Email]],
     report = RunReport()
     results: list[tuple[int, str | None]] = []
     for user_id, message, error in deliver_all(messages):
-        if error is None:
-            report.sent += 1
-        else:
-            current_app.logger.warning("%s to %s not sent (tried again next run): %s",
-                                       kind, message.to, error)
-            report.failed += 1
-            report.errors.append(f"{message.to}: {error}")
+        report.count(message, error, kind)
         results.append((user_id, error))
         if len(results) >= CHUNK:
             _write_log(kind, period, results, logged)
@@ -383,17 +380,11 @@ def send_team_message(department: Department, actor: User, audience: str, subjec
            f"{subject}", audience=audience, subject=subject, body=body,
            recipients=[r.id for r in recipients])
     report = RunReport()
-    with link_context(), Outbox() as outbox:
-        for person in recipients:
-            message = build_email(
-                to=person.email, subject=f"{department.name}: {subject}", template="message",
-                user_id=person.id, kind="messages", reply_to=actor.email,
-                lead=actor.name, department=department.name, body=body)
-            try:
-                outbox.send(message)
-                report.sent += 1
-            except NotSent as exc:
-                current_app.logger.warning("message to %s not sent: %s", person.email, exc)
-                report.failed += 1
-                report.errors.append(f"{person.email}: {exc}")
+    with link_context():
+        messages = ((person.id, build_email(
+            to=person.email, subject=f"{department.name}: {subject}", template="message",
+            user_id=person.id, kind="messages", reply_to=actor.email, lead=actor.name,
+            department=department.name, body=body)) for person in recipients)
+        for _user_id, message, error in deliver_all(messages):
+            report.count(message, error, "message")
     return report
