@@ -9,8 +9,22 @@ from datetime import timedelta
 
 from champion.database import utcnow
 from champion.reminders.operations import send_reminders
-from tests.e2e.conftest import check_accessibility
+from tests.e2e.conftest import AXE
+from tests.e2e.conftest import check_accessibility as serious_violations
 from tests.e2e.test_journeys import sign_in, sync_curriculum
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def check_accessibility(page, name: str) -> None:
+    """No serious axe violation (as every journey checks), and none at all of axe's WCAG
+    2.1/2.2 AA rules (the bar of the accessibility conformance report)."""
+    serious_violations(page, name)
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                     "resultTypes": ["violations"]})
+    found = [f"{v['impact']}: {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
+             for v in results.response["violations"]]
+    assert found == [], f"WCAG violations on {name} ({page.url}): {found}"
 
 
 def test_a_lead_assigns_and_a_learner_sees_it(app, live_server, new_page, lead, learner,
