@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from champion.admin.views import blueprint as admin
+    from champion.assignments.views import blueprint as assignments
     from champion.auth.account_views import blueprint as account
     from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.reminders.views import blueprint as reminders
     from champion.scim.views import blueprint as scim
     from champion.sso import admin_views as sso_admin_views  # noqa: F401  (its routes)
     from champion.sso.views import blueprint as sso
@@ -144,6 +146,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
                       team, admin, author, scim, twofactor, lti, lti_admin, sso, account):
+        app.register_blueprint(blueprint)
+    for blueprint in (assignments, reminders):  # issue 18
         app.register_blueprint(blueprint)
 
 
@@ -191,6 +195,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     filters.register(app)
+    from champion.assignments import helpers as assignment_helpers
+
+    assignment_helpers.init_app(app)
     static_root = Path(app.static_folder)
 
     # A file's hash is read once per worker; in development (files edited while the
@@ -237,3 +244,6 @@ def register_commands(app: Flask) -> None:
                     backup_command, restore_command, demo_command, export_cli, xapi_cli,
                     lti_cli):
         app.cli.add_command(command)
+    from champion.reminders.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)

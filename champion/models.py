@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata is complete (for Alembic too)."""
 
+from champion.assignments.models import AssignedLearner, Assignment, assignment_modules
 from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
@@ -13,12 +14,15 @@ from champion.departments.models import (
 from champion.lti.models import LtiGradeTarget, LtiLogin, LtiPlatform, LtiScoreOutbox
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt, AttemptAnswer
+from champion.reminders.models import EmailPreference, EmailSend
 from champion.scim.models import ScimGroup, ScimUser
 from champion.sso.models import DepartmentMapping, UsedAssertion
 from champion.twofactor.models import RecoveryCode, TwoFactor
 from champion.xapi.models import XapiActor, XapiStatement
 
 __all__ = [
+    "AssignedLearner",
+    "Assignment",
     "Attempt",
     "AttemptAnswer",
     "AuditEvent",
@@ -28,6 +32,8 @@ __all__ = [
     "Department",
     "DepartmentInvite",
     "DepartmentMapping",
+    "EmailPreference",
+    "EmailSend",
     "LtiGradeTarget",
     "LtiLogin",
     "LtiPlatform",
@@ -47,6 +53,7 @@ __all__ = [
     "User",
     "XapiActor",
     "XapiStatement",
+    "assignment_modules",
     "department_leads",
     "department_members",
 ]

@@ -250,8 +250,13 @@ def table_names() -> set[str]:
 class Inbox:
     def __init__(self):
         self.messages: list[str] = []
+        # Set to a number to have the server refuse (451, try later) every message after
+        # that many: an outage in the middle of a batch.
+        self.refuse_after: int | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
+            return "451 4.3.0 Mail server temporarily unavailable"
         self.messages.append(envelope.content.decode("utf-8", "replace"))
         return "250 Message accepted"
 

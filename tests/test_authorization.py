@@ -7,9 +7,12 @@ in), 403, 404, 410 (a link that no longer works).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from champion.assignments.models import Assignment
 from champion.auth.models import Role
 from champion.author.operations import staging_dir
 from champion.badges.models import BadgeAward
@@ -72,6 +75,9 @@ RULES: dict[str, dict[str, object]] = {
     # The learner's own account page (issue 17).
     "account.page": SIGNED_IN, "account.name": SIGNED_IN, "account.email": SIGNED_IN,
     "account.password": SIGNED_IN, "account.confirm_email": EXPIRED_LINK,
+    # issue 18: preferences are one's own; an unsubscribe link is its own proof
+    "reminders.preferences_page": SIGNED_IN,
+    "reminders.unsubscribe_page": EXPIRED_LINK, "reminders.unsubscribe_post": EXPIRED_LINK,
 }
 
 
@@ -80,8 +86,8 @@ def rule_for(endpoint: str) -> dict[str, object] | None:
         return RULES[endpoint]
     if endpoint == "team.index":
         return {**TEAM, "other_lead": "ok"}  # every lead has a team page (their own)
-    for prefix, rule in (("team.", TEAM), ("author.", EDUCATORS), ("admin.", ADMINS),
-                         ("scim.", NO_BEARER_TOKEN), ("lti_admin.", ADMINS)):
+    for prefix, rule in (("team.", TEAM), ("assignments.", TEAM), ("author.", EDUCATORS),
+                         ("admin.", ADMINS), ("scim.", NO_BEARER_TOKEN), ("lti_admin.", ADMINS)):
         if endpoint.startswith(prefix):
             return rule
     return None
@@ -106,7 +112,9 @@ def world(app, synced, department, lead, learner, educator, admin):
                            client_id="1", auth_login_url="https://canvas.example.org/a",
                            token_url="https://canvas.example.org/t",
                            jwks_url="https://canvas.example.org/j", deployment_ids="d")
-    db.session.add_all([draft, invite, request, platform])
+    assignment = Assignment(department=department, title="Basics", kind="series",
+                            target="basics", everyone=True, due_on=date(2030, 1, 1))
+    db.session.add_all([draft, invite, request, platform, assignment])
     db.session.commit()
     staged = staging_dir(draft)  # an upload waiting with the draft
     staged.mkdir(parents=True, exist_ok=True)
@@ -121,12 +129,12 @@ def world(app, synced, department, lead, learner, educator, admin):
                        "decision": "decline", "group_id": department.id, "name": "User",
                        "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
                        "anything": "anything", "platform_id": platform.id,
-                       "mapping_id": 1}}
+                       "mapping_id": 1, "assignment_id": assignment.id}}
 
 
 def url_for_rule(rule, values) -> str:
     args = dict(values)
-    if rule.endpoint.startswith(("team.", "admin.")):
+    if rule.endpoint.startswith(("team.", "admin.", "assignments.")):
         args["slug"] = "gyn-onc"
     else:
         args["slug"] = "basics-graduate"

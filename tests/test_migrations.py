@@ -24,6 +24,7 @@ EXPECTED_TABLES = {
     "scim_users", "scim_groups", "two_factor", "recovery_codes",
     "lti_platforms", "lti_logins", "lti_grade_targets", "lti_score_outbox",
     "sso_department_mappings", "sso_used_assertions",
+    "assignments", "assignment_modules", "assigned_learners", "email_preferences", "email_sends",
     "alembic_version",
 }  # fmt: skip
 

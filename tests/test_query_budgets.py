@@ -26,8 +26,9 @@ from tests.helpers import (
 )
 
 BUDGETS = {
-    # who is signed in, whether the catalog changed, the learner's progress
-    "reading page": 3,
+    # who is signed in, whether the catalog changed, the learner's progress, and (on the
+    # catalog, /me and a module's page) what is assigned to them, due when (issue 18)
+    "reading page": 4,
     # ... the attempt drawn, the learner's lock, the draw read again under it (tabs posting
     # one draw at once), the attempt, the draw marked used, the progress read and written,
     # the badge check (the answers are one INSERT, not counted), and the scores owed to the
@@ -40,6 +41,13 @@ BUDGETS = {
     # a page of SCIM users: the page's rows (accounts with their SCIM record, one join),
     # the total
     "scim users": 2,
+    # champion reminders send, for any number of learners up to one chunk of the sent-log
+    # (reminders.operations.CHUNK; each further chunk adds its INSERT): whether the catalog
+    # changed, everyone's due assignments, the assignments' modules for the links, today's
+    # sent-log, and the sent-log written in one INSERT
+    "reminders run": 5,
+    # the leads' digest: the leads, their teams' assignments, this week's sent-log, the INSERT
+    "digest run": 4,
 }
 
 READING_PAGES = ["/", "/modules/basics/", "/modules/basics/first-steps",
@@ -153,3 +161,35 @@ def test_a_page_of_scim_users_does_not_grow_with_the_page(app, count_queries):
         assert counted.count <= BUDGETS["scim users"], counted.statements
     finally:
         app.config["CHAMPION_SCIM_TOKEN"] = None
+def test_reminders_do_not_grow_with_learners(app, synced, department, lead, smtp,
+                                             count_queries):
+    from datetime import timedelta
+
+    from champion.assignments.operations import create_assignment, resolve_target
+    from champion.database import utcnow
+    from champion.extensions import db
+    from champion.reminders.operations import send_digests, send_reminders
+
+    today = utcnow().date()
+    for index in range(3):
+        make_user(Role.LEARNER, email=f"first{index}@example.org", department=department)
+    create_assignment(department, lead, resolve_target("series", "basics", []),
+                      due_on=today + timedelta(days=2))
+    db.session.commit()
+    with count_queries() as small:
+        assert send_reminders(today).sent == 3
+    with count_queries() as small_digest:
+        assert send_digests(today).sent == 1
+    for index in range(30):
+        make_user(Role.LEARNER, email=f"extra{index}@example.org", department=department)
+    create_assignment(department, lead, resolve_target("modules", None, ["extras/figure"]),
+                      due_on=today + timedelta(days=3))
+    db.session.commit()
+    tomorrow = today + timedelta(days=1)
+    with count_queries() as large:
+        assert send_reminders(tomorrow).sent == 33
+    with count_queries() as large_digest:
+        assert send_digests(tomorrow + timedelta(days=7)).sent == 1
+    assert large.count == small.count <= BUDGETS["reminders run"], large.statements
+    assert large_digest.count == small_digest.count <= BUDGETS["digest run"], \
+        large_digest.statements

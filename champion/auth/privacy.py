@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from champion.assignments.models import AssignedLearner, Assignment
 from champion.audit.operations import record
 from champion.auth.models import Role, User
 from champion.badges.models import BadgeAward, ProgrammeEvaluation
@@ -23,6 +24,7 @@ from champion.errors import OperationError
 from champion.extensions import db
 from champion.progress.models import ModuleProgress
 from champion.quizzes.models import Attempt
+from champion.reminders.models import EMAIL_KINDS, EmailPreference, EmailSend
 
 
 def _iso(value) -> str | None:
@@ -68,6 +70,29 @@ def personal_data(user: User) -> dict[str, Any]:
                          "free_of_commercial_bias": e.free_of_commercial_bias,
                          "practice_change": e.practice_change, "comments": e.comments,
                          "created_at": _iso(e.created_at)} for e in evaluations],
+        **_assignments_and_email(user),
+    }
+
+
+def _assignments_and_email(user: User) -> dict[str, Any]:
+    """What was assigned to the person, their email choices and the emails sent (issue 18)."""
+    assigned = db.session.execute(
+        select(Assignment.title, Department.slug, AssignedLearner.due_on,
+               AssignedLearner.assigned_at, Assignment.withdrawn_at)
+        .join(Assignment, Assignment.id == AssignedLearner.assignment_id)
+        .join(Department, Department.id == Assignment.department_id)
+        .where(AssignedLearner.user_id == user.id).order_by(AssignedLearner.assigned_at))
+    preference = db.session.get(EmailPreference, user.id)
+    sent = db.session.scalars(select(EmailSend).where(EmailSend.user_id == user.id)
+                              .order_by(EmailSend.created_at))
+    return {
+        "assignments": [{"title": a.title, "department": a.slug, "due_on": a.due_on.isoformat(),
+                         "assigned_at": _iso(a.assigned_at), "withdrawn_at": _iso(a.withdrawn_at)}
+                        for a in assigned],
+        "email_preferences": {kind: getattr(preference, kind) if preference else True
+                              for kind in EMAIL_KINDS},
+        "emails_sent": [{"kind": e.kind, "period": e.period, "sent_at": _iso(e.sent_at),
+                         "tries": e.tries} for e in sent],
     }
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, exists, insert, or_, select, update
 
+from champion.assignments.operations import assign_new_member
 from champion.audit.operations import record
 from champion.auth.models import Role, User
 from champion.auth.operations import create_user, find_user
@@ -95,8 +96,10 @@ def add_member(department: Department, user: User, actor: User | None, how: str)
     """Add ``user`` to the department; False if they were already a member."""
     if is_member(department, user):
         return False
+    joined = utcnow()
     db.session.execute(insert(department_members).values(
-        department_id=department.id, user_id=user.id, joined_at=utcnow()))
+        department_id=department.id, user_id=user.id, joined_at=joined))
+    assign_new_member(department.id, user.id, joined)
     _changed_membership(user)
     record(actor, "member.add", department, f"{user.email} joined {department.name} ({how})",
            user_id=user.id, how=how)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from champion.assignments.queries import STATES, counts_by_person
+from champion.database import utcnow
 from champion.departments.models import Department
 from champion.progress.models import STATUS_LABELS
 from champion.team.queries import Filters, ModuleColumn, learner_rows, module_columns
@@ -19,7 +21,7 @@ def header(modules: list[ModuleColumn]) -> list[str]:
                "required_total", "badge_awarded_at", "last_activity"]
     for module in modules:
         columns += [module.key, f"{module.key} best score"]
-    return columns
+    return columns + [f"assignments {label.lower()}" for label in STATES.values()]
 
 
 def completion_rows(
@@ -28,8 +30,10 @@ def completion_rows(
     """The header, then one row per member of each department, by name."""
     modules = module_columns(series)
     yield header(modules)
+    today = utcnow().date()
     for department in departments:
         learners, _count = learner_rows(department.id, modules, Filters(series=series), None)
+        assigned = counts_by_person(department.id, today)
         for learner in learners:
             row = [department.slug, learner.name, learner.email, STATUS_LABELS[learner.status],
                    str(learner.completed), str(learner.required_total),
@@ -38,4 +42,6 @@ def completion_rows(
                 cell = learner.cell(module.id)
                 row += [STATUS_LABELS[cell.status],
                         "" if cell.best_score is None else str(cell.best_score)]
+            counts = assigned.get(learner.id, {})
+            row += [str(counts.get(state, 0)) for state in STATES]
             yield row

@@ -1,0 +1,1 @@
+"""Email about assignments: reminders, the leads' weekly digest, lead messages, preferences."""
