@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from champion.admin import account_views, audit_views  # noqa: F401  (routes)
     from champion.admin.views import blueprint as admin
     from champion.auth.verification_views import blueprint as verification
     from champion.auth.views import blueprint as auth
