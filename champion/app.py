@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
     from champion.quizzes.views import blueprint as quizzes
+    from champion.team import person_views  # noqa: F401  (its route)
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
