@@ -223,9 +223,17 @@ def test_gift_import_and_export(app, authoring, author):
         "gift": (io.BytesIO(b"Is it true? {T}\n"), "bad.gift"), "mode": "replace"},
         content_type="multipart/form-data")
     assert bad.status_code == 422
-    assert "true/false" in bad.get_data(as_text=True)
+    assert "line 1: question 1 is a true/false question" in bad.get_data(as_text=True)
+    assert "Which helps?" in bad.get_data(as_text=True)  # the draft's quiz, still shown
+    assert "No questions yet" not in bad.get_data(as_text=True)
     page = author.get(f"/author/drafts/{draft_id}/quiz").get_data(as_text=True)
     assert "Which helps?" in page  # a failed import changed nothing
+    mixed = post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(b"Third? {=Yes ~No}\n\nIs it true? {T}\n"), "mixed.gift"),
+        "mode": "append"}, content_type="multipart/form-data", follow_redirects=True)
+    assert ("Imported 1 question into the draft; skipped 1: line 3: question 2 is "
+            "a true/false question") in mixed.get_data(as_text=True)
+    assert "Third?" in mixed.get_data(as_text=True)
 
 
 def test_media_upload_checks_type_and_stages_it_with_the_draft(app, authoring, author, client):
