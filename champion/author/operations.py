@@ -22,7 +22,7 @@ from champion.content import Module as ModuleSource
 from champion.content import Problem, Question
 from champion.content.limits import MAX_QUESTIONS, markup_problem
 from champion.content.loader import SLUG, parse_module_source
-from champion.content.writer import write_module
+from champion.content.writer import edit_module, write_module
 from champion.errors import OperationError
 from champion.extensions import db
 
@@ -102,7 +102,8 @@ def save_draft(draft: ModuleDraft, source: str, case_source: str | None, actor: 
 def save_quiz(draft: ModuleDraft, parsed: ModuleSource, questions: Sequence[Question],
               actor: User) -> None:
     """Replace the draft's quiz with ``questions``, keeping everything else as it is."""
-    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    source = edit_module(draft.source, parsed.meta, parsed.presentation_source,
+                         parsed.references, questions)
     save_draft(draft, source, draft.case_source if parsed.case else None, actor)
 
 
@@ -113,7 +114,8 @@ def import_quiz(draft: ModuleDraft, parsed: ModuleSource, imported: Sequence[Que
     if len(questions) > MAX_QUESTIONS:
         raise AuthoringError(f"the quiz would have {len(questions)} questions; a quiz holds at "
                              f"most {MAX_QUESTIONS}")
-    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    source = edit_module(draft.source, parsed.meta, parsed.presentation_source,
+                         parsed.references, questions)
     save_draft(draft, source, draft.case_source, actor)
     record(actor, "quiz.import", draft, f"{len(imported)} GIFT questions imported into "
            f"{draft.series.slug}/{draft.filename}")

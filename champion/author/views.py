@@ -35,7 +35,7 @@ from champion.catalog.versions import PreviewVersion
 from champion.content import render_markdown, render_module
 from champion.content.limits import markup_problem
 from champion.content.render import default_media_url
-from champion.content.writer import write_case, write_module
+from champion.content.writer import edit_module, write_case
 from champion.extensions import db
 from champion.filters import sentence
 from champion.limits import body_limit
@@ -112,7 +112,8 @@ def _edit_data(parsed) -> dict[str, Any]:
     }
 
 
-def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
+def _source_from(form: ModuleEditForm, parsed, draft: ModuleDraft) -> tuple[str, str | None]:
+    """The draft's files with the form's changes, and only those, made to them."""
     meta = dict(parsed.meta)
     updates = {
         "title": form.title.data, "duration": form.duration.data,
@@ -128,9 +129,18 @@ def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
             meta.pop(key, None)
         else:
             meta[key] = value
-    source = write_module(meta, form.body.data, parsed.questions, form.references.data)
-    body = (form.case_body.data or "").strip()
+    source = edit_module(draft.source, meta, _lf(form.body.data), _lf(form.references.data))
+    body = _lf(form.case_body.data).strip()
+    unchanged_case = parsed.case is not None and body == parsed.case.body.strip() and (
+        (form.case_title.data or None) == parsed.case.title)
+    if unchanged_case:
+        return source, draft.case_source
     return source, write_case(form.case_title.data or None, body) if body else None
+
+
+def _lf(text: str | None) -> str:
+    """A textarea's text with the browser's CRLF line ends as the files' LF."""
+    return (text or "").replace("\r\n", "\n")
 
 
 @blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
@@ -142,7 +152,7 @@ def edit(draft_id: int):
         return render_template("author/broken.html", draft=draft, problems=problems), 422
     form = ModuleEditForm(data=_edit_data(parsed))
     if form.validate_on_submit():
-        source, case_source = _source_from(form, parsed)
+        source, case_source = _source_from(form, parsed, draft)
         try:
             save_draft(draft, source, case_source, current_user)
         except AuthoringError as exc:
