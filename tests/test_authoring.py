@@ -176,7 +176,8 @@ def test_editing_an_existing_module_keeps_attempts_on_their_version(
     history = text_of(author.get(f"/author/modules/{module.id}/history"))
     assert "Files (champion modules sync)" in history and "Test Educator" in history
     diff = author.get(f"/author/modules/{module.id}/history?a=1&b=2").get_data(as_text=True)
-    assert "-One slide only." in diff and "+Two slides now." in diff
+    assert "[removed: </span>One slide only." in diff and "[added: </span>Two slides now." in diff
+    assert "# Second <del>" in diff and "steps, revised" in diff  # the title, word by word
     response = post(author, f"/author/modules/{module.id}/versions/1/restore")
     draft = db.session.scalar(select(ModuleDraft))
     assert "One slide only." in draft.source

@@ -4,7 +4,6 @@ analysis in ``analysis_views.py``; every write is an operation in ``operations.p
 
 from __future__ import annotations
 
-import difflib
 from html import escape
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer_group
 
 from champion.author.blueprint import blueprint, draft_or_404, educators, module_or_404
+from champion.author.comparison import compare, readable
 from champion.author.forms import MediaForm, ModuleEditForm, NewModuleForm
 from champion.author.operations import (
     MEDIA_LIMIT,
@@ -227,10 +227,9 @@ def discard(draft_id: int):
 
 # --- history --------------------------------------------------------------------------
 
-def _source_lines(version: ModuleVersion) -> list[str]:
-    body = (version.source or "") + ("\n--- case guide ---\n" + version.case_source
-                                     if version.case_source else "")
-    return body.splitlines()
+def _readable(version: ModuleVersion) -> list[str]:
+    return readable(version.title, version.body_html, version.quiz, version.references_html,
+                    version.case_html)
 
 
 @blueprint.get("/modules/<int:module_id>/history")
@@ -242,12 +241,11 @@ def history(module_id: int):
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
     if a and b:
         by_number = {v.number: v for v in db.session.scalars(
-            select(ModuleVersion).options(undefer_group("source"))
+            select(ModuleVersion).options(*(undefer_group(group)
+                                            for group in ("reading", "quiz", "case")))
             .where(ModuleVersion.module_id == module.id, ModuleVersion.number.in_([a, b])))}
         if a in by_number and b in by_number:
-            diff = list(difflib.unified_diff(
-                _source_lines(by_number[a]), _source_lines(by_number[b]),
-                f"version {a}", f"version {b}", lineterm=""))
+            diff = compare(_readable(by_number[a]), _readable(by_number[b])) or ""
     return render_template("author/history.html", module=module, versions=versions, diff=diff,
                            a=a, b=b, action=ActionForm())
 
