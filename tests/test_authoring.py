@@ -102,7 +102,9 @@ def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, auth
     assert result.status_code == 302
 
     analysis = text_of(author.get(f"/author/modules/{module.id}/analysis"))
-    assert "1 attempts" in analysis and "Facility 1.00" in analysis
+    assert "1 learner's first attempt" in analysis
+    assert "Facility 100% answered correctly" in analysis
+    assert "1 so far, so nothing is flagged yet" in analysis and "⚠" not in analysis
     csv_text = author.get(f"/author/modules/{module.id}/analysis.csv").get_data(as_text=True)
     assert "What helps breathlessness first?" in csv_text
 
