@@ -403,7 +403,7 @@ def test_the_editor_warns_at_an_image_without_alt_text(app, authoring, author):
     warning = 'Warning: image without alt text: describe it, or use alt="" if it is decorative'
     for page in ("", "/preview"):
         text = text_of(author.get(f"/author/drafts/{draft_id}{page}"))
-        assert f"{warning} (line 11 of the Markdown)" in text, text
+        assert f"{warning} (in the presentation, line 3)" in text, text  # the box's line
         assert "Warnings (they don't block publishing" in text
     edit_content(author, draft_id, body="Look:\n\n![A chest X-ray](https://example.org/x.png)")
     assert "image without alt text" not in text_of(author.get(f"/author/drafts/{draft_id}"))
@@ -461,7 +461,7 @@ def test_quiz_policy_keys_survive_browser_edits_and_gift_imports(app, authoring,
     # The pool is now smaller than the draw: an error at the key's line, publishing refused.
     page = text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
     assert ("Error: 'questions_per_attempt' is 2 but the quiz has 1 question: draw at most 1 "
-            "(line 8 of the Markdown)") in page
+            "(in the setting 'questions_per_attempt')") in page  # not a file line
     assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
     db.session.expire_all()
     assert module.current_version.number == published

@@ -51,7 +51,8 @@ def draft_for(module: Module, actor: User) -> ModuleDraft:
         return draft
     version = module.current_version
     if version is None or version.source is None:
-        raise AuthoringError("this module has no stored Markdown: run champion modules sync")
+        raise AuthoringError("this module has no stored text to edit yet: ask your "
+                             "administrator to load the content again")
     draft = ModuleDraft(
         module=module, series=module.series, filename=Path(version.source_path).name,
         source=version.source, case_source=version.case_source, base_version_id=version.id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload, undefer_group
 
 from champion.author.blueprint import blueprint, draft_or_404, educators, module_or_404
 from champion.author.comparison import compare, readable
+from champion.author.locations import editor_place
 from champion.author.forms import MediaForm, ModuleEditForm, NewModuleForm
 from champion.author.operations import (
     MEDIA_LIMIT,
@@ -41,6 +42,8 @@ from champion.filters import sentence
 from champion.limits import body_limit
 from champion.quizzes.forms import build_quiz_form
 from champion.team.forms import ActionForm
+
+blueprint.add_app_template_global(editor_place)
 
 # --- the list -------------------------------------------------------------------------
 
@@ -206,7 +209,9 @@ def publish_draft(draft_id: int):
         version = publish(draft, current_user)
     except AuthoringError as exc:
         db.session.rollback()
-        flash(sentence(exc, end=": " + "; ".join(str(p) for p in exc.problems)), "error")
+        flash(sentence(exc, end=": " + "; ".join(
+            f"{p.message} (in {editor_place(p, draft.source, draft.case_source)})"
+            for p in exc.problems)), "error")
         return redirect(url_for(".preview", draft_id=draft_id))
     db.session.commit()
     flash(f"Published version {version.number} of “{version.title}”. Learners see it now.",
