@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload, undefer_group
 
 from champion.author.blueprint import blueprint, draft_or_404, educators, module_or_404
 from champion.author.comparison import compare, readable
-from champion.author.locations import editor_place
 from champion.author.forms import MediaForm, ModuleEditForm, NewModuleForm
+from champion.author.locations import editor_place
 from champion.author.operations import (
     MEDIA_LIMIT,
     AuthoringError,
