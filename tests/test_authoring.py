@@ -82,7 +82,10 @@ def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, auth
 
     preview = author.get(f"/author/drafts/{draft_id}/preview")
     text = text_of(preview)
-    assert "Assess first" in text and "A fan helps." in text and "pause here" not in text
+    learners_view, educators_view = text.split("Slides and presenter notes")
+    assert "Assess first" in learners_view and "A fan helps." in learners_view
+    assert "pause here" not in learners_view  # the reading view never shows notes
+    assert "Slide 1 of 2" in educators_view and "Presenter note Presenter: pause here" in text
     assert "What helps breathlessness first?" in text and "Opioids, fans and presence." in text
     assert "Assess dyspnea" in text  # the objectives, as learners see them
 
