@@ -26,7 +26,12 @@
       from = start + action.wrap[0].length;
       to = from + inner.length;
     } else if (action.line) {
+      // Every line the selection touches (or the cursor's line) gets the prefix.
       var lineStart = value.lastIndexOf("\n", start - 1) + 1;
+      var lineEnd = value.indexOf("\n", end);
+      if (end === start || value.charAt(end - 1) !== "\n") {
+        end = lineEnd < 0 ? value.length : lineEnd;
+      }
       start = lineStart;
       selected = value.slice(lineStart, end);
       var lines = (selected || action.placeholder).split("\n");
