@@ -179,7 +179,7 @@ def test_editing_an_existing_module_keeps_attempts_on_their_version(
     assert module.current_version.number == 2
     assert module.current_version.question_count == 1  # the quiz came along unchanged
     history = text_of(author.get(f"/author/modules/{module.id}/history"))
-    assert "Files (champion modules sync)" in history and "Test Educator" in history
+    assert "The content files" in history and "Test Educator" in history
     diff = author.get(f"/author/modules/{module.id}/history?a=1&b=2").get_data(as_text=True)
     assert "[removed: </span>One slide only." in diff and "[added: </span>Two slides now." in diff
     assert "# Second <del>" in diff and "steps, revised" in diff  # the title, word by word
