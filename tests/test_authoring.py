@@ -159,8 +159,9 @@ def test_quiz_fields_have_length_limits(app, authoring, author):
         "action": "save"})
     text = text_of(response)
     assert response.status_code == 422
-    assert "Question 1 (prompt): Field cannot be longer than 10000 characters." in text
-    assert "Question 1, choice 2 (text): Field cannot be longer than 1000 characters." in text
+    assert "Question 1 (the question): Field cannot be longer than 10000 characters." in text
+    assert ("Question 1, choice 2 (the choice's text): Field cannot be longer than 1000 "
+            "characters.") in text
 
 
 def test_editing_an_existing_module_keeps_attempts_on_their_version(
