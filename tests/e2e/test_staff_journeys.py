@@ -92,6 +92,11 @@ def test_an_educator_imports_formats_compares_and_reads_the_analysis(
     assert "No questions yet" not in words(page)
     assert "Which helps first?" in page.content()  # the draft's questions, still there
     check_accessibility(page, "staff-author-quiz-refused")
+    phone = new_page(**PHONE)
+    sign_in(phone, base, educator.email)
+    phone.goto(base + page.get_attribute("nav.tabs a:has-text('Quiz')", "href"))
+    assert no_sideways_scroll(phone)  # the choices scroll inside their question
+    check_accessibility(phone, "staff-author-quiz-phone")
 
     # The preview: slides with presenter notes, the key, labelled as the educator's view.
     page.click("nav.tabs >> text=Preview and publish")
@@ -116,8 +121,6 @@ def test_an_educator_imports_formats_compares_and_reads_the_analysis(
     assert "nothing is flagged yet" in words(page) and "⚠" not in words(page)
     check_accessibility(page, "staff-author-analysis")
 
-    phone = new_page(**PHONE)
-    sign_in(phone, base, educator.email)
     phone.goto(page.url.replace("/analysis", "/history") + "?a=1&b=2")
     assert no_sideways_scroll(phone)
     check_accessibility(phone, "staff-author-history-phone")
