@@ -30,6 +30,14 @@ def words(page) -> str:
     return " ".join(page.inner_text("main").split())
 
 
+def assert_editor_words(page) -> None:
+    """The browser editor speaks of fields, lines of its boxes and questions: never of a
+    file, its Markdown lines or a command."""
+    text = words(page)
+    for word in (".md", "of the Markdown", "champion modules", "modules/"):
+        assert word not in text, word
+
+
 def test_an_educator_imports_formats_compares_and_reads_the_analysis(
         app, live_server, new_page, educator, tmp_path):
     sync_curriculum()
@@ -63,6 +71,7 @@ def test_an_educator_imports_formats_compares_and_reads_the_analysis(
     toolbar.get_by_role("button", name="Presenter note").click()
     assert "<!-- Presenter note: not shown to learners -->" in body.input_value()
     check_accessibility(page, "staff-author-edit-toolbar")
+    assert_editor_words(page)
     page.click("text=Save the draft")
     assert "Draft saved" in words(page)
 
@@ -84,6 +93,7 @@ def test_an_educator_imports_formats_compares_and_reads_the_analysis(
            "true/false question" in text
     assert "Which helps first?" in page.content()
     check_accessibility(page, "staff-author-quiz-imported")
+    assert_editor_words(page)
     bad = tmp_path / "bad.gift"
     bad.write_text("Is it true? {T}\n")
     page.set_input_files("input[name=gift]", str(bad))
@@ -105,6 +115,7 @@ def test_an_educator_imports_formats_compares_and_reads_the_analysis(
     assert "presenter note: not shown to learners" in shown
     assert "the quiz, with the key (educator's view)" in shown
     check_accessibility(page, "staff-author-preview")
+    assert_editor_words(page)
     page.click("main button:has-text('Publish')")
 
     # History: the module as read, word by word; only what changed is marked.
