@@ -70,6 +70,19 @@ def test_the_numbers_count_what_the_badge_requires_without_the_deactivated(
                      members)
 
 
+def test_a_learner_who_only_did_other_series_has_not_started_toward_the_badge(
+        app, people, lead, department):
+    extra = make_user(Role.LEARNER, email="eli@example.org", department=department)
+    extra.name = "Eli Extra"
+    db.session.commit()
+    complete_module(extra, "extras", "figure")
+    page = text(client_for(app, lead).get("/team/gyn-onc/"))
+    assert re.search(r"Eli Extra eli@example.org Not started 0/3", page)
+    assert "1 not started" in page  # Eli; Ann is done and Bob has begun
+    extras = text(client_for(app, lead).get("/team/gyn-onc/?series=extras"))
+    assert re.search(r"Eli Extra eli@example.org Complete 1/1", extras)
+
+
 def test_the_csv_is_what_the_page_shows(app, people, lead):
     client = client_for(app, lead)
     page = client.get("/team/gyn-onc/?status=in_progress&sort=name").get_data(as_text=True)

@@ -97,9 +97,10 @@ def by_hand(department: Department, series: str | None):
             if r.user_id in members and r.module_id in scope]
     done = {(r.user_id, r.module_id) for r in rows if r.completed_at}
     started = Counter(r.user_id for r in rows)
+    begun = Counter(r.user_id for r in rows if r.module_id in (counted or scope))
 
     def status(uid: int) -> str:
-        if not started[uid]:
+        if not begun[uid]:  # only modules the status counts: the badge's
             return "not_started"
         if counted and all((uid, m) in done for m in counted):
             return "complete"

@@ -1,9 +1,10 @@
 """The lead dashboard: a constant handful of grouped queries, whatever the team's size.
 
-Everything is scoped to one department's members and to the live modules shown (all
-series, or one). A learner's status over that scope is:
-not started (no progress on any module), complete (every required module complete),
-in progress (anything between).
+Everything is scoped to one department's active members and to the live modules shown
+(all series, or one). A learner's status counts the modules ModuleColumn.counts marks
+(over all series, what the badges require; over one series, its required modules):
+not started (no progress on any of them), complete (all of them complete), in progress
+(anything between).
 
 The database does the counting, and the department's progress is grouped twice per
 page: by learner (the summary, and each learner's totals when the filter or sort needs
@@ -239,9 +240,19 @@ def _completed(modules: list[ModuleColumn]) -> Label[int]:
     return _completed_count(counted, [m.id for m in modules]).label("completed")
 
 
+def _begun(modules: list[ModuleColumn]) -> Label[int]:
+    """Modules begun among those the status counts (every one in scope if none counts):
+    a learner who only opened a module the badge doesn't ask for hasn't started on it."""
+    scope = [m.id for m in modules]
+    counted = [m.id for m in modules if m.counts] or scope
+    if set(counted) == set(scope):
+        return func.count().label("begun")
+    return func.count(case((ModuleProgress.module_id.in_(counted), 1))).label("begun")
+
+
 def _standing(modules: list[ModuleColumn]) -> list[Label]:
-    """Per learner: modules started, required modules completed, latest activity."""
-    return [func.count().label("started"), _completed(modules),
+    """Per learner: modules started, counted modules begun and completed, latest activity."""
+    return [func.count().label("started"), _begun(modules), _completed(modules),
             func.max(ModuleProgress.last_activity_at).label("last_activity")]
 
 
@@ -276,8 +287,8 @@ def _status(progress: Subquery, total: int) -> ColumnElement[str]:
     shown all use it.
     """
     complete = progress.c.completed >= total if total else false()
-    return case((progress.c.user_id.is_(None), "not_started"), (complete, "complete"),
-                else_="in_progress")
+    return case((func.coalesce(progress.c.begun, 0) == 0, "not_started"),
+                (complete, "complete"), else_="in_progress")
 
 
 def _member_columns(progress: Subquery, total: int) -> list[ColumnElement]:
@@ -302,7 +313,7 @@ def _summary_counts(progress: Subquery, modules: list[ModuleColumn]) -> list[Lab
     columns), alone or outer-joined to the members, who add nothing to them."""
     complete = _status(progress, required_total(modules)) == "complete"
     return [
-        func.count(progress.c.user_id).label("count_started"),
+        func.count(case((progress.c.begun > 0, 1))).label("count_started"),
         func.count(case((complete, 1))).label("count_complete"),
         *(func.count(case((progress.c[f"series_{i}"] >= len(_required_ids(modules, sid)), 1)))
           .label(f"count_series_{i}")
@@ -319,7 +330,7 @@ def _as_summary(members: int, counts: Sequence[int], modules: list[ModuleColumn]
 def summary(department_id: int, modules: list[ModuleColumn]) -> Summary:
     """The department's summary: one aggregate row over the learners with progress."""
     progress = progress_by_user(modules, member_ids(department_id),
-                                _completed(modules), *_series_done(modules))
+                                _begun(modules), _completed(modules), *_series_done(modules))
     members = select(func.count()).select_from(member_ids(department_id).subquery()
                                                ).scalar_subquery()
     ((count, *counts),) = _rows(
