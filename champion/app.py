@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from champion.admin import account_views, audit_views  # noqa: F401  (routes)
     from champion.admin.views import blueprint as admin
     from champion.assignments.views import blueprint as assignments
     from champion.auth.account_views import blueprint as account
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.scim.views import blueprint as scim
     from champion.sso import admin_views as sso_admin_views  # noqa: F401  (its routes)
     from champion.sso.views import blueprint as sso
+    from champion.team import person_views  # noqa: F401  (its route)
     from champion.team.views import blueprint as team
     from champion.twofactor.views import blueprint as twofactor
 

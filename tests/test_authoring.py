@@ -84,7 +84,10 @@ def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, auth
 
     preview = author.get(f"/author/drafts/{draft_id}/preview")
     text = text_of(preview)
-    assert "Assess first" in text and "A fan helps." in text and "pause here" not in text
+    learners_view, educators_view = text.split("Slides and presenter notes")
+    assert "Assess first" in learners_view and "A fan helps." in learners_view
+    assert "pause here" not in learners_view  # the reading view never shows notes
+    assert "Slide 1 of 2" in educators_view and "Presenter note Presenter: pause here" in text
     assert "What helps breathlessness first?" in text and "Opioids, fans and presence." in text
     assert "Assess dyspnea" in text  # the objectives, as learners see them
 
@@ -110,7 +113,9 @@ def test_an_educator_writes_previews_and_publishes_a_module(app, authoring, auth
     assert result.status_code == 302
 
     analysis = text_of(author.get(f"/author/modules/{module.id}/analysis"))
-    assert "1 attempts" in analysis and "Facility 1.00" in analysis
+    assert "1 learner's first attempt" in analysis
+    assert "Facility 100% answered correctly" in analysis
+    assert "1 so far, so nothing is flagged yet" in analysis and "⚠" not in analysis
     csv_text = author.get(f"/author/modules/{module.id}/analysis.csv").get_data(as_text=True)
     assert "What helps breathlessness first?" in csv_text
 
@@ -162,8 +167,9 @@ def test_quiz_fields_have_length_limits(app, authoring, author):
         "action": "save"})
     text = text_of(response)
     assert response.status_code == 422
-    assert "Question 1 (prompt): Field cannot be longer than 10000 characters." in text
-    assert "Question 1, choice 2 (text): Field cannot be longer than 1000 characters." in text
+    assert "Question 1 (the question): Field cannot be longer than 10000 characters." in text
+    assert ("Question 1, choice 2 (the choice's text): Field cannot be longer than 1000 "
+            "characters.") in text
 
 
 def test_editing_an_existing_module_keeps_attempts_on_their_version(
@@ -182,9 +188,10 @@ def test_editing_an_existing_module_keeps_attempts_on_their_version(
     assert module.current_version.number == 2
     assert module.current_version.question_count == 1  # the quiz came along unchanged
     history = text_of(author.get(f"/author/modules/{module.id}/history"))
-    assert "Files (champion modules sync)" in history and "Test Educator" in history
+    assert "The content files" in history and "Test Educator" in history
     diff = author.get(f"/author/modules/{module.id}/history?a=1&b=2").get_data(as_text=True)
-    assert "-One slide only." in diff and "+Two slides now." in diff
+    assert "[removed: </span>One slide only." in diff and "[added: </span>Two slides now." in diff
+    assert "# Second <del>" in diff and "steps, revised" in diff  # the title, word by word
     response = post(author, f"/author/modules/{module.id}/versions/1/restore")
     draft = db.session.scalar(select(ModuleDraft))
     assert "One slide only." in draft.source
@@ -231,9 +238,17 @@ def test_gift_import_and_export(app, authoring, author):
         "gift": (io.BytesIO(b"Is it true? {T}\n"), "bad.gift"), "mode": "replace"},
         content_type="multipart/form-data")
     assert bad.status_code == 422
-    assert "true/false" in bad.get_data(as_text=True)
+    assert "line 1: question 1 is a true/false question" in bad.get_data(as_text=True)
+    assert "Which helps?" in bad.get_data(as_text=True)  # the draft's quiz, still shown
+    assert "No questions yet" not in bad.get_data(as_text=True)
     page = author.get(f"/author/drafts/{draft_id}/quiz").get_data(as_text=True)
     assert "Which helps?" in page  # a failed import changed nothing
+    mixed = post(author, f"/author/drafts/{draft_id}/quiz/import", {
+        "gift": (io.BytesIO(b"Third? {=Yes ~No}\n\nIs it true? {T}\n"), "mixed.gift"),
+        "mode": "append"}, content_type="multipart/form-data", follow_redirects=True)
+    assert ("Imported 1 question into the draft; skipped 1: line 3: question 2 is "
+            "a true/false question") in mixed.get_data(as_text=True)
+    assert "Third?" in mixed.get_data(as_text=True)
 
 
 def test_media_upload_checks_type_and_stages_it_with_the_draft(app, authoring, author, client):
@@ -401,7 +416,7 @@ def test_the_editor_warns_at_an_image_without_alt_text(app, authoring, author):
     warning = 'Warning: image without alt text: describe it, or use alt="" if it is decorative'
     for page in ("", "/preview"):
         text = text_of(author.get(f"/author/drafts/{draft_id}{page}"))
-        assert f"{warning} (line 11 of the Markdown)" in text, text
+        assert f"{warning} (in the presentation, line 3)" in text, text  # the box's line
         assert "Warnings (they don't block publishing" in text
     edit_content(author, draft_id, body="Look:\n\n![A chest X-ray](https://example.org/x.png)")
     assert "image without alt text" not in text_of(author.get(f"/author/drafts/{draft_id}"))
@@ -459,7 +474,7 @@ def test_quiz_policy_keys_survive_browser_edits_and_gift_imports(app, authoring,
     # The pool is now smaller than the draw: an error at the key's line, publishing refused.
     page = text_of(author.get(f"/author/drafts/{draft_id}/quiz"))
     assert ("Error: 'questions_per_attempt' is 2 but the quiz has 1 question: draw at most 1 "
-            "(line 8 of the Markdown)") in page
+            "(in the setting 'questions_per_attempt')") in page  # not a file line
     assert post(author, f"/author/drafts/{draft_id}/publish", CONFIRM).status_code == 302
     db.session.expire_all()
     assert module.current_version.number == published
@@ -484,7 +499,7 @@ def test_an_educator_uploads_captions_and_the_published_video_carries_them(
     assert "media file 'media/missing.vtt' does not exist" in page
     assert edit_content(author, draft_id, video="https://video.example.org/fan",
                         captions="media/fan_talk.vtt").status_code == 302
-    assert post(author, f"/author/drafts/{draft_id}/publish").status_code == 302
+    assert post(author, f"/author/drafts/{draft_id}/publish", CONFIRM).status_code == 302
     module = db.session.scalar(select(Module).where(Module.slug == "breathlessness"))
     source = module.current_version.source
     assert module.current_version.captions == "media/fan_talk.vtt"

@@ -184,8 +184,9 @@ def test_one_attempt():
     assert [q.facility for q in result.questions] == [1.0, 1.0, 1.0, 0.0]
     for q in result.questions:
         assert q.discrimination is None and q.point_biserial is None
-    assert result.questions[0].flags == [FLAG_TOO_EASY, FLAG_TOO_FEW]
-    assert result.questions[3].flags == [FLAG_TOO_HARD, FLAG_TOO_FEW]
+    # One learner's answers don't make a question too easy or too hard: not judged yet.
+    assert result.questions[0].flags == [FLAG_TOO_FEW]
+    assert result.questions[3].flags == [FLAG_TOO_FEW]
 
 
 def test_all_correct():
@@ -377,7 +378,7 @@ def test_csv_flags_and_empty_statistics():
     rows = read_csv(to_csv(analyse(quiz, [], 50), quiz))
     assert rows[1] == ["1", "", "Question 1", "", "", "", "", "", "", FLAG_TOO_FEW]
     one = analyse(quiz, [pattern(quiz, "1")], 50)
-    assert read_csv(to_csv(one, quiz))[1][9] == f"{FLAG_TOO_EASY}; {FLAG_TOO_FEW}"
+    assert read_csv(to_csv(one, quiz))[1][9] == FLAG_TOO_FEW
 
 
 def test_csv_guards_against_formula_injection():

@@ -35,8 +35,9 @@ BUDGETS = {
     # LMS gradebooks the learner was launched from (one INSERT ... SELECT, LTI)
     "quiz submission": 11,
     # who is signed in, the departments led, the members and their progress, the summary,
-    # the chart's weeks, the badge holders
-    "team dashboard": 10,
+    # the chart's weeks, the badge holders, how many deactivated members are left out
+    # (issue 17), and the assignments panel's counts, one grouped query (issue 18)
+    "team dashboard": 11,
     "admin page": 8,
     # a page of SCIM users: the page's rows (accounts with their SCIM record, one join),
     # the total

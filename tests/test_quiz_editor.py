@@ -82,8 +82,8 @@ def test_field_problems_name_question_and_choice():
         (1, "prompt", ["Field cannot be longer than 5000 characters."]),
         (2, "choices", {3: {"text": ["Too long."]}}),
     ]) == [
-        "Question 1 (prompt): Field cannot be longer than 5000 characters.",
-        "Question 2, choice 3 (text): Too long.",
+        "Question 1 (the question): Field cannot be longer than 5000 characters.",
+        "Question 2, choice 3 (the choice's text): Too long.",
     ]
 
 

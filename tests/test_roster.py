@@ -29,7 +29,8 @@ def test_header_problems():
     assert parse_roster("").errors == [
         "row 1: the roster is empty; the first row must be: email,name"]
     assert parse_roster("mail,fullname\na@b.org,A\n").errors == [
-        "row 1: the header must name the columns email and name (missing: email, name)"]
+        "row 1: the header must name the columns email and name (missing: email, name); "
+        "found 'mail', 'fullname', read as separated by commas"]
     assert parse_roster("email,name\n").errors == [
         "the roster has no learners: add rows of email,name under the header"]
 
@@ -38,3 +39,17 @@ def test_row_numbers_count_file_lines_even_with_quoted_newlines():
     roster = parse_roster('email,name\na@example.org,"Ann\nLee"\nbad,Bob\n')
     assert roster.errors == [
         "row 4: 'bad' is not a valid email address (an email address must have an @-sign)"]
+
+
+def test_semicolons_and_tabs_are_read_and_every_row_is_accounted_for():
+    for separator in (";", "\t"):
+        roster = parse_roster(f"Email{separator}Name\nann@example.org{separator}Lee, Ann\n\n"
+                              f"bob@example.org{separator}Bob Brown\n")
+        assert roster.errors == []
+        assert [(r.email, r.name) for r in roster.rows] == [
+            ("ann@example.org", "Lee, Ann"), ("bob@example.org", "Bob Brown")]
+        assert (roster.read, roster.blank) == (3, 1)
+    # A one-column file says what it found, so a wrong separator can be seen.
+    assert parse_roster("email|name\na@example.org|A\n").errors == [
+        "row 1: the header must name the columns email and name (missing: email, name); "
+        "found 'email|name', read as separated by commas"]

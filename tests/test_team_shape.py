@@ -74,6 +74,8 @@ def crowd(app, synced, department, lead):
     add_learners(other, 10, seed=2)
     badge = db.session.scalar(select(Badge))
     now = utcnow()
+    for uid in ids[10:14]:  # deactivated: left out of every count, holders included
+        db.session.get(User, uid).active = False
     for n, uid in enumerate(ids[:12]):
         db.session.add(BadgeAward(badge_id=badge.id, user_id=uid, narrative="n",
                                   awarded_at=now - timedelta(days=n),
@@ -86,18 +88,21 @@ def by_hand(department: Department, series: str | None):
     """The dashboard's numbers, counted in Python from the department's progress rows."""
     modules = module_columns(series)
     scope = {m.id for m in modules}
-    required = {m.id for m in modules if m.required}
-    members = set(db.session.scalars(select(department_members.c.user_id).where(
-        department_members.c.department_id == department.id)))
+    counted = {m.id for m in modules if m.counts}  # what the status counts: the badge's
+    members = set(db.session.scalars(
+        select(department_members.c.user_id)
+        .join(User, User.id == department_members.c.user_id)
+        .where(department_members.c.department_id == department.id, User.active)))
     rows = [r for r in db.session.scalars(select(ModuleProgress))
             if r.user_id in members and r.module_id in scope]
     done = {(r.user_id, r.module_id) for r in rows if r.completed_at}
     started = Counter(r.user_id for r in rows)
+    begun = Counter(r.user_id for r in rows if r.module_id in (counted or scope))
 
     def status(uid: int) -> str:
-        if not started[uid]:
+        if not begun[uid]:  # only modules the status counts: the badge's
             return "not_started"
-        if required and all((uid, m) in done for m in required):
+        if counted and all((uid, m) in done for m in counted):
             return "complete"
         return "in_progress"
 
@@ -118,7 +123,7 @@ def by_hand(department: Department, series: str | None):
         "weekly": sorted(weekly.items()),
         "last_activity": {uid: max((r.last_activity_at for r in rows if r.user_id == uid),
                                    default=None) for uid in members},
-        "completed": {uid: sum((uid, m) in done for m in required) for uid in members},
+        "completed": {uid: sum((uid, m) in done for m in counted) for uid in members},
         "started": started,
         "holders": [(a.user.name, a.uid, a.awarded_at) for a in awards[:10]],
         "holder_count": len(awards),
@@ -217,8 +222,10 @@ def test_only_the_member_list_grows_with_the_team(app, crowd, lead, monkeypatch,
     department = db.session.get(Department, crowd.id)
     for _grow in range(2):
         add_learners(department, 100, seed=len(sizes))
-        members = db.session.scalar(select(db.func.count()).select_from(department_members)
-                                    .where(department_members.c.department_id == crowd.id))
+        members = db.session.scalar(  # active ones: the deactivated are left out
+            select(db.func.count()).select_from(department_members)
+            .join(User, User.id == department_members.c.user_id)
+            .where(department_members.c.department_id == crowd.id, User.active))
         progress_rows = db.session.scalar(select(db.func.count()).select_from(ModuleProgress))
         assert progress_rows > bound  # so reading them would show
         sizes.clear()

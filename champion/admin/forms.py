@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from champion.auth.forms import strip, valid_email
 from champion.auth.models import Role
@@ -13,6 +14,11 @@ from champion.auth.models import Role
 
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
+    # Choices are the departments, set by the view; a lead must lead at least one.
+    departments = SelectMultipleField("Departments they lead (for the lead role)",
+                                      coerce=int, choices=[],
+                                      widget=ListWidget(prefix_label=False),
+                                      option_widget=CheckboxInput())
 
 
 class DepartmentForm(FlaskForm):
@@ -44,3 +50,9 @@ class LeadForm(FlaskForm):
                     valid_email, Length(max=254)],
         filters=[strip],
     )
+
+
+class PersonEmailForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired("Enter the email address."),
+                                            valid_email, Length(max=254)], filters=[strip],
+                       render_kw={"autocomplete": "off", "maxlength": 254})

@@ -7,7 +7,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from champion.admin.forms import DepartmentForm, LeadForm, PersonNameForm, RenameForm, RoleForm
+from champion.admin.forms import (
+    DepartmentForm,
+    LeadForm,
+    PersonEmailForm,
+    PersonNameForm,
+    RenameForm,
+    RoleForm,
+)
 from champion.audit.models import AuditEvent
 from champion.auth.access import role_required
 from champion.auth.models import Role, User
@@ -26,6 +33,7 @@ from champion.departments.models import Department, department_leads, department
 from champion.departments.operations import (
     MembershipError,
     add_lead,
+    change_role_leading,
     create_department,
     remove_lead,
     rename_department,
@@ -80,8 +88,20 @@ def people():
                            page=page, pages=max(1, -(-total // PAGE)), roles=list(Role))
 
 
+def role_form_for(user: User, form: RoleForm | None = None) -> RoleForm:
+    form = form or RoleForm(data={"role": user.role, "departments": [
+        d.id for d in db.session.scalars(
+            select(Department).join(department_leads,
+                                    department_leads.c.department_id == Department.id)
+            .where(department_leads.c.user_id == user.id))]})
+    form.departments.choices = [(d.id, d.name) for d in db.session.scalars(
+        select(Department).order_by(Department.name))]
+    return form
+
+
 def _person_page(user: User, role_form: RoleForm | None = None, status: int = 200,
-                 revoke_form: RevokeForm | None = None, name_form: PersonNameForm | None = None):
+                 revoke_form: RevokeForm | None = None, name_form: PersonNameForm | None = None,
+                 email_form: PersonEmailForm | None = None):
     memberships = db.session.scalars(
         select(Department).join(department_members,
                                 department_members.c.department_id == Department.id)
@@ -99,7 +119,8 @@ def _person_page(user: User, role_form: RoleForm | None = None, status: int = 20
         .where(BadgeAward.user_id == user.id).order_by(BadgeAward.awarded_at)).all()
     return render_template(
         "admin/person.html", person=user, memberships=memberships, led=led, events=events,
-        role_form=role_form or RoleForm(data={"role": user.role}), action=ActionForm(),
+        role_form=role_form_for(user, role_form), action=ActionForm(),
+        email_form=email_form or PersonEmailForm(data={"email": user.email}),
         awards=awards, revoke_form=revoke_form or RevokeForm(),
         name_form=name_form or PersonNameForm(data={"name": user.name}),
         two_factor=has_two_factor(user),
@@ -116,13 +137,16 @@ def person(user_id: int):
 @role_required(Role.ADMIN)
 def person_role(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = RoleForm()
+    form = role_form_for(user, RoleForm())
     if not form.validate_on_submit():
         return _person_page(user, form, 422)
+    chosen = [d for d in db.session.scalars(select(Department).where(
+        Department.id.in_(form.departments.data or [])))]
     try:
-        change_role(user, form.role.data, current_user)
-    except AccountError as exc:
-        form.role.errors.append(sentence(exc))
+        change_role_leading(user, form.role.data, chosen, current_user)
+    except (AccountError, MembershipError) as exc:
+        (form.departments if isinstance(exc, MembershipError) else form.role).errors.append(
+            sentence(exc))
         return _person_page(user, form, 422)
     db.session.commit()
     flash(f"{user.name} is now {user.role}.", "success")
@@ -308,16 +332,3 @@ def department_remove_lead(slug: str, user_id: int):
             db.session.commit()
             flash(f"{user.name} no longer leads {department.name}.", "success")
     return redirect(url_for(".department", slug=slug))
-
-
-@blueprint.get("/audit")
-@role_required(Role.ADMIN)
-def audit():
-    page = _page()
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    events = db.session.scalars(
-        select(AuditEvent).options(selectinload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc()).limit(PAGE).offset((page - 1) * PAGE)
-    ).all()
-    return render_template("admin/audit.html", events=events, page=page,
-                           pages=max(1, -(-total // PAGE)), total=total)

@@ -26,3 +26,16 @@ class AuditEvent(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def who(self) -> str:
+        """Who made the change, as the log shows it: a person, someone on the web who was
+        not signed in (a failed sign-in, a reset asked for), or the command line."""
+        if self.actor is not None:
+            return self.actor.name
+        via = (self.detail or {}).get("via")
+        if via == "web":
+            return "Someone not signed in (web)"
+        if via and via != "command line":
+            return via  # a machine that acts by itself, e.g. "SCIM"
+        return "Command line"

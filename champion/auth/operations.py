@@ -104,6 +104,37 @@ def rename_user(user: User, name: str, actor: User | None) -> None:
            previous=previous, name=name)
 
 
+def set_email(user: User, raw: str, actor: User) -> bool:
+    """An administrator corrects an account's address; False if it was already that.
+
+    The address passes the one rule every address passes (auth.emails) and must be free.
+    It is unproven until its owner uses the link mailed to it; the old address is told,
+    and links mailed to it stop working, so a mistyped change can be noticed and undone.
+    """
+    try:
+        email = email_address(raw)
+    except EmailAddressError as exc:
+        raise AccountError(str(exc)) from exc
+    if user.deleted_at is not None:
+        raise AccountError("this account is deleted")
+    if email == user.email:
+        return False
+    if find_user(email) is not None:
+        raise AccountError(f"another account already has the email {email}")
+    previous = user.email
+    user.email, user.email_verified_at = email, None
+    user.invalidate_links()
+    record(actor, "user.email", user, f"{previous}: email changed to {email}",
+           previous=previous, email=email)
+    notify(previous, "Your Champion email address was changed", (
+        f"Hello {user.name},\n\nAn administrator changed the email address of your Champion "
+        f"account from {previous} to {email}. If this was a mistake, tell your "
+        "administrator."))
+    if user.active:
+        send_verification(user)
+    return True
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivate (sign-in refused, history kept) or reactivate an account."""
     if user.id == actor.id and not active:
@@ -180,7 +211,9 @@ def register_account(email: str, name: str, password: str, ip: str | None) -> No
         "If it wasn't you, ignore this message: nothing has changed."))
 
 
-def send_password_reset(user: User, ip: str | None) -> None:
+def send_password_reset(user: User, ip: str | None, actor: User | None = None) -> None:
+    """Mail ``user`` a reset link. ``actor`` is whoever asked: None on the forgot-password
+    page (anyone may type an address there, so the request is not the owner's doing)."""
     link = external_url("auth.reset_password", token=make_token(user, "reset-password"))
     minutes = int(RESET_PASSWORD_LIFETIME.total_seconds() // 60)
     notify(user.email, "Reset your Champion password", (
@@ -188,7 +221,7 @@ def send_password_reset(user: User, ip: str | None) -> None:
         f"your Champion account. This link works once, for {minutes} minutes:\n\n"
         f"{link}\n\nIf it wasn't you, ignore this message: your password is unchanged."
     ))
-    record(user, "auth.reset_requested", user, f"password reset sent to {user.email}", ip=ip)
+    record(actor, "auth.reset_requested", user, f"password reset sent to {user.email}", ip=ip)
 
 
 def send_reset_without_account(email: str) -> None:

@@ -10,7 +10,14 @@ from champion.author.blueprint import blueprint, educators, module_or_404
 from champion.catalog.models import Module
 from champion.catalog.queries import module_versions
 from champion.extensions import db
-from champion.quizzes.analysis import AnswerData, AttemptData, analyse, to_csv
+from champion.quizzes.analysis import (
+    FLAG_TOO_FEW,
+    MIN_ATTEMPTS_FOR_FLAGS,
+    AnswerData,
+    AttemptData,
+    analyse,
+    to_csv,
+)
 from champion.quizzes.models import Attempt
 
 
@@ -42,7 +49,8 @@ def analysis(module_id: int):
     module = module_or_404(module_id)
     version, versions, result = _analysis(module)
     return render_template("author/analysis.html", module=module, version=version,
-                           versions=versions, result=result)
+                           versions=versions, result=result, too_few=FLAG_TOO_FEW,
+                           min_attempts=MIN_ATTEMPTS_FOR_FLAGS)
 
 
 @blueprint.get("/modules/<int:module_id>/analysis.csv")

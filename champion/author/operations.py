@@ -22,7 +22,7 @@ from champion.content import Module as ModuleSource
 from champion.content import Problem, Question
 from champion.content.limits import MAX_QUESTIONS, markup_problem
 from champion.content.loader import SLUG, parse_module_source
-from champion.content.writer import write_module
+from champion.content.writer import edit_module, write_module
 from champion.errors import OperationError
 from champion.extensions import db
 
@@ -51,7 +51,8 @@ def draft_for(module: Module, actor: User) -> ModuleDraft:
         return draft
     version = module.current_version
     if version is None or version.source is None:
-        raise AuthoringError("this module has no stored Markdown: run champion modules sync")
+        raise AuthoringError("this module has no stored text to edit yet: ask your "
+                             "administrator to load the content again")
     draft = ModuleDraft(
         module=module, series=module.series, filename=Path(version.source_path).name,
         source=version.source, case_source=version.case_source, base_version_id=version.id,
@@ -102,7 +103,8 @@ def save_draft(draft: ModuleDraft, source: str, case_source: str | None, actor: 
 def save_quiz(draft: ModuleDraft, parsed: ModuleSource, questions: Sequence[Question],
               actor: User) -> None:
     """Replace the draft's quiz with ``questions``, keeping everything else as it is."""
-    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    source = edit_module(draft.source, parsed.meta, parsed.presentation_source,
+                         parsed.references, questions)
     save_draft(draft, source, draft.case_source if parsed.case else None, actor)
 
 
@@ -113,7 +115,8 @@ def import_quiz(draft: ModuleDraft, parsed: ModuleSource, imported: Sequence[Que
     if len(questions) > MAX_QUESTIONS:
         raise AuthoringError(f"the quiz would have {len(questions)} questions; a quiz holds at "
                              f"most {MAX_QUESTIONS}")
-    source = write_module(parsed.meta, parsed.presentation_source, questions, parsed.references)
+    source = edit_module(draft.source, parsed.meta, parsed.presentation_source,
+                         parsed.references, questions)
     save_draft(draft, source, draft.case_source, actor)
     record(actor, "quiz.import", draft, f"{len(imported)} GIFT questions imported into "
            f"{draft.series.slug}/{draft.filename}")

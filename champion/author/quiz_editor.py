@@ -10,6 +10,10 @@ from champion.content import Module as ModuleSource
 from champion.content.limits import MAX_CHOICES, MAX_QUESTIONS
 
 BLANK_CHOICE = {"text": "", "correct": False, "pinned": False, "feedback": ""}
+# The editor's names for its fields, as its labels say them (never the form's field names).
+FIELD_NAMES = {"prompt": "the question", "explanation": "the explanation",
+               "see": "the heading that teaches it", "text": "the choice's text",
+               "feedback": "the feedback", "correct": "correct", "pinned": "keep last"}
 
 
 def editor_data(parsed: ModuleSource) -> dict[str, Any]:
@@ -32,10 +36,12 @@ def field_problems(errors: list[tuple[int, str, list[str] | dict]]) -> list[str]
         if name == "choices":
             for index, fields in messages.items():
                 for field_name, field_messages in fields.items():
-                    problems += [f"Question {number}, choice {index} ({field_name}): {m}"
+                    where = FIELD_NAMES.get(field_name, field_name)
+                    problems += [f"Question {number}, choice {index} ({where}): {m}"
                                  for m in field_messages]
         else:
-            problems += [f"Question {number} ({name}): {m}" for m in messages]
+            problems += [f"Question {number} ({FIELD_NAMES.get(name, name)}): {m}"
+                         for m in messages]
     return problems
 
 

@@ -28,6 +28,13 @@ def _form_problems(form: QuizEditForm) -> list[str]:
     return field_problems(errors)
 
 
+def _quiz_page(draft, parsed, form: QuizEditForm, errors: list[str], status: int = 200,
+               problems=(), gift_form: GiftImportForm | None = None):
+    return render_template("author/quiz.html", draft=draft, title=parsed.title, form=form,
+                           errors=errors, problems=problems,
+                           gift_form=gift_form or GiftImportForm()), status
+
+
 @blueprint.route("/drafts/<int:draft_id>/quiz", methods=["GET", "POST"])
 @educators
 def quiz(draft_id: int):
@@ -49,9 +56,7 @@ def quiz(draft_id: int):
                 try:
                     save_quiz(draft, parsed, questions, current_user)
                 except AuthoringError as exc:
-                    return render_template("author/quiz.html", draft=draft, form=form,
-                                           errors=[sentence(exc)],
-                                           gift_form=GiftImportForm()), 422
+                    return _quiz_page(draft, parsed, form, [sentence(exc)], 422)
                 db.session.commit()
                 flash(f"Quiz saved: {len(questions)} question"
                       f"{'' if len(questions) == 1 else 's'}. Publish the draft to give it "
@@ -59,8 +64,7 @@ def quiz(draft_id: int):
                 return redirect(url_for(".quiz", draft_id=draft.id))
     else:
         form = QuizEditForm(data=editor_data(parsed))
-    return render_template("author/quiz.html", draft=draft, form=form, errors=errors,
-                           problems=problems, gift_form=GiftImportForm()), (422 if errors else 200)
+    return _quiz_page(draft, parsed, form, errors, 422 if errors else 200, problems)
 
 
 @blueprint.get("/drafts/<int:draft_id>/quiz.gift")
@@ -89,18 +93,22 @@ def quiz_import(draft_id: int):
     except UnicodeDecodeError:
         flash("The file is not UTF-8 text.", "error")
         return redirect(url_for(".quiz", draft_id=draft.id))
-    imported, problems = parse_gift(text)
-    if problems or not imported:
-        return render_template("author/quiz.html", draft=draft,
-                               form=QuizEditForm(data=editor_data(parsed)),
-                               errors=["Nothing was imported. Fix these and try again:", *problems]
-                               if problems else ["The file has no questions."],
-                               gift_form=form), 422
+    imported, skipped = parse_gift(text)
+    if not imported:
+        # The editor shows the draft's quiz as saved, not this request's (GIFT) form data.
+        return _quiz_page(draft, parsed, QuizEditForm(formdata=None, data=editor_data(parsed)),
+                          ["Nothing was imported: the file has no question that can be "
+                           "imported.", *skipped], 422, gift_form=form)
     try:
         import_quiz(draft, parsed, imported, form.mode.data == "replace", current_user)
     except AuthoringError as exc:
         flash(sentence(exc), "error")
         return redirect(url_for(".quiz", draft_id=draft.id))
     db.session.commit()
-    flash(f"{len(imported)} questions imported into the draft.", "success")
+    count = f"{len(imported)} question{'' if len(imported) == 1 else 's'}"
+    if skipped:
+        flash(f"Imported {count} into the draft; skipped {len(skipped)}: "
+              + "; ".join(skipped) + ".", "warning")
+    else:
+        flash(f"Imported {count} into the draft.", "success")
     return redirect(url_for(".quiz", draft_id=draft.id))

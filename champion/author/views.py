@@ -4,7 +4,6 @@ analysis in ``analysis_views.py``; every write is an operation in ``operations.p
 
 from __future__ import annotations
 
-import difflib
 from html import escape
 from typing import Any
 
@@ -14,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer_group
 
 from champion.author.blueprint import blueprint, draft_or_404, educators, module_or_404
+from champion.author.comparison import compare, readable
 from champion.author.forms import MediaForm, ModuleEditForm, NewModuleForm
+from champion.author.locations import editor_place
 from champion.author.operations import (
     MEDIA_LIMIT,
     AuthoringError,
@@ -37,12 +38,14 @@ from champion.catalog.versions import PreviewVersion
 from champion.content import render_markdown, render_module
 from champion.content.limits import markup_problem
 from champion.content.render import default_media_url
-from champion.content.writer import write_case, write_module
+from champion.content.writer import edit_module, write_case
 from champion.extensions import db
 from champion.filters import sentence
 from champion.limits import body_limit
 from champion.quizzes.forms import build_quiz_form
 from champion.team.forms import ActionForm
+
+blueprint.add_app_template_global(editor_place)
 
 # --- the list -------------------------------------------------------------------------
 
@@ -124,7 +127,8 @@ def _video(src: str | None, captions: str | None) -> str | dict[str, str] | None
     return {"src": src, "captions": captions} if captions else src
 
 
-def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
+def _source_from(form: ModuleEditForm, parsed, draft: ModuleDraft) -> tuple[str, str | None]:
+    """The draft's files with the form's changes, and only those, made to them."""
     meta = dict(parsed.meta)
     updates = {
         "title": form.title.data, "duration": form.duration.data,
@@ -140,9 +144,18 @@ def _source_from(form: ModuleEditForm, parsed) -> tuple[str, str | None]:
             meta.pop(key, None)
         else:
             meta[key] = value
-    source = write_module(meta, form.body.data, parsed.questions, form.references.data)
-    body = (form.case_body.data or "").strip()
+    source = edit_module(draft.source, meta, _lf(form.body.data), _lf(form.references.data))
+    body = _lf(form.case_body.data).strip()
+    unchanged_case = parsed.case is not None and body == parsed.case.body.strip() and (
+        (form.case_title.data or None) == parsed.case.title)
+    if unchanged_case:
+        return source, draft.case_source
     return source, write_case(form.case_title.data or None, body) if body else None
+
+
+def _lf(text: str | None) -> str:
+    """A textarea's text with the browser's CRLF line ends as the files' LF."""
+    return (text or "").replace("\r\n", "\n")
 
 
 @blueprint.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
@@ -154,7 +167,7 @@ def edit(draft_id: int):
         return render_template("author/broken.html", draft=draft, problems=problems), 422
     form = ModuleEditForm(data=_edit_data(parsed))
     if form.validate_on_submit():
-        source, case_source = _source_from(form, parsed)
+        source, case_source = _source_from(form, parsed, draft)
         try:
             save_draft(draft, source, case_source, current_user)
         except AuthoringError as exc:
@@ -219,7 +232,9 @@ def publish_draft(draft_id: int):
         version = publish(draft, current_user)
     except AuthoringError as exc:
         db.session.rollback()
-        flash(sentence(exc, end=": " + "; ".join(str(p) for p in exc.problems)), "error")
+        flash(sentence(exc, end=": " + "; ".join(
+            f"{p.message} (in {editor_place(p, draft.source, draft.case_source)})"
+            for p in exc.problems)), "error")
         return redirect(url_for(".preview", draft_id=draft_id))
     db.session.commit()
     flash(f"Published version {version.number} of “{version.title}”. Learners see it now.",
@@ -240,10 +255,9 @@ def discard(draft_id: int):
 
 # --- history --------------------------------------------------------------------------
 
-def _source_lines(version: ModuleVersion) -> list[str]:
-    body = (version.source or "") + ("\n--- case guide ---\n" + version.case_source
-                                     if version.case_source else "")
-    return body.splitlines()
+def _readable(version: ModuleVersion) -> list[str]:
+    return readable(version.title, version.body_html, version.quiz, version.references_html,
+                    version.case_html)
 
 
 @blueprint.get("/modules/<int:module_id>/history")
@@ -255,12 +269,11 @@ def history(module_id: int):
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
     if a and b:
         by_number = {v.number: v for v in db.session.scalars(
-            select(ModuleVersion).options(undefer_group("source"))
+            select(ModuleVersion).options(*(undefer_group(group)
+                                            for group in ("reading", "quiz", "case")))
             .where(ModuleVersion.module_id == module.id, ModuleVersion.number.in_([a, b])))}
         if a in by_number and b in by_number:
-            diff = list(difflib.unified_diff(
-                _source_lines(by_number[a]), _source_lines(by_number[b]),
-                f"version {a}", f"version {b}", lineterm=""))
+            diff = compare(_readable(by_number[a]), _readable(by_number[b])) or ""
     return render_template("author/history.html", module=module, versions=versions, diff=diff,
                            a=a, b=b, action=ActionForm())
 

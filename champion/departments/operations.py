@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 from champion.assignments.operations import assign_new_member
 from champion.audit.operations import record
 from champion.auth.models import Role, User
-from champion.auth.operations import create_user, find_user
+from champion.auth.operations import change_role, create_user, find_user
 from champion.auth.tokens import SET_PASSWORD_LIFETIME, set_password_token
 from champion.content.loader import SLUG
 from champion.database import utcnow
@@ -126,6 +126,24 @@ def add_lead(department: Department, user: User, actor: User) -> None:
     _changed_membership(user)
     record(actor, "lead.add", department, f"{user.email} now leads {department.name}",
            user_id=user.id)
+
+
+def change_role_leading(user: User, role: Role | str, departments: list[Department],
+                        actor: User) -> None:
+    """An administrator changes ``user``'s role; a lead leads ``departments`` too.
+
+    A lead with no department would see an empty team page and nobody would know why, so
+    making someone a lead names at least one department (unless they already lead one).
+    """
+    role = Role(role)
+    if role == Role.LEAD:
+        led = db.session.scalar(select(exists().where(department_leads.c.user_id == user.id)))
+        if not departments and not led:
+            raise MembershipError(f"choose the department(s) {user.name} will lead")
+        for department in departments:
+            if not leads(user, department):
+                add_lead(department, user, actor)
+    change_role(user, role, actor)
 
 
 def remove_lead(department: Department, user: User, actor: User) -> None:
@@ -295,7 +313,8 @@ class ImportResult:
 
 
 def add_person(
-    department: Department, email: str, name: str, actor: User | None, result: ImportResult
+    department: Department, email: str, name: str, actor: User | None, result: ImportResult,
+    how: str = "added by a lead",
 ) -> User:
     """Create a learner for a new address (with a set-password link) and add them.
 
@@ -307,9 +326,9 @@ def add_person(
         user = create_user(email, name, password=None, created_by_department=department)
         db.session.flush()
         record(actor, "user.create", user,
-               f"account created for {user.email} by {department.name}",
+               f"account created for {user.email} by {department.name} ({how})",
                department_id=department.id)
-        add_member(department, user, actor, how="created by the department")
+        add_member(department, user, actor, how=how)
         result.joined += 1
         link = set_password_link(department, user)
         result.created.append(
@@ -328,7 +347,7 @@ def import_roster(department: Department, roster: Roster, actor: User | None) ->
         raise MembershipError("; ".join(roster.errors))
     result = ImportResult()
     for row in roster.rows:
-        add_person(department, row.email, row.name, actor, result)
+        add_person(department, row.email, row.name, actor, result, how="roster import")
     record(actor, "roster.import", department,
            f"roster imported into {department.name}: {len(result.created)} created, "
            f"{len(result.requested)} asked to join, {len(result.unchanged)} already members")

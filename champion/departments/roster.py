@@ -1,4 +1,8 @@
-"""Parsing a roster CSV (``email,name``): pure, every bad row named by its number."""
+"""Parsing a roster CSV (``email,name``): pure, every bad row named by its number.
+
+Spreadsheets save "CSV" with commas, or with semicolons where the comma is the decimal
+separator (much of Europe), or tabs: the header row says which, so all three are read.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass, field
 from champion.auth.emails import EmailAddressError, email_address
 
 REQUIRED = ("email", "name")
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
 @dataclass(frozen=True)
@@ -23,11 +29,24 @@ class Roster:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    blank: int = 0  # empty rows, skipped
+    delimiter: str = ","
+
+    @property
+    def read(self) -> int:
+        """Rows under the header, blank ones included: the summary accounts for each."""
+        return len(self.rows) + self.blank
+
+
+def delimiter_of(header: str) -> str:
+    """The separator the header row uses: the one of , ; tab it has most of."""
+    return max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
 
 
 def parse_roster(text: str) -> Roster:
-    roster = Roster()
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    roster = Roster(delimiter=delimiter_of(text.split("\n", 1)[0]))
+    reader = csv.reader(io.StringIO(text), delimiter=roster.delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -41,7 +60,8 @@ def parse_roster(text: str) -> Roster:
     if missing:
         roster.errors.append(
             f"row 1: the header must name the columns email and name (missing: "
-            f"{', '.join(missing)})"
+            f"{', '.join(missing)}); found {', '.join(repr(c.strip()) for c in header)}, "
+            f"read as separated by {DELIMITER_NAMES[roster.delimiter]}"
         )
         return roster
     for index, column in enumerate(columns):
@@ -55,6 +75,7 @@ def parse_roster(text: str) -> Roster:
         for cells in reader:
             row = reader.line_num
             if not any(cell.strip() for cell in cells):
+                roster.blank += 1
                 continue
             raw_email = cells[email_at].strip() if email_at < len(cells) else ""
             name = cells[name_at].strip() if name_at < len(cells) else ""

@@ -37,8 +37,10 @@ from champion.quizzes.grading import answer_key
 
 #: Share of attempts in each of the upper and lower groups (Kelley's 27%).
 GROUP_SHARE = Fraction(27, 100)
-#: Below this many attempts the discrimination statistics are not used for flags.
+#: Below this many attempts no question is flagged (the page says so): one learner's
+#: answer makes a question "too easy" or "too hard" by chance alone.
 MIN_ATTEMPTS_FOR_DISCRIMINATION = 5
+MIN_ATTEMPTS_FOR_FLAGS = MIN_ATTEMPTS_FOR_DISCRIMINATION
 #: Below this many attempts a low but non-negative D is not flagged as weak.
 MIN_ATTEMPTS_FOR_WEAK_FLAG = 10
 TOO_EASY_ABOVE = Fraction(9, 10)
@@ -49,7 +51,7 @@ FLAG_TOO_EASY = "too easy"
 FLAG_TOO_HARD = "too hard"
 FLAG_NEGATIVE = "negative discrimination: check the answer key"
 FLAG_WEAK = "weak discrimination"
-FLAG_TOO_FEW = "too few attempts to judge discrimination"
+FLAG_TOO_FEW = f"not judged yet: fewer than {MIN_ATTEMPTS_FOR_FLAGS} learners answered it"
 
 #: Labels of the ten score bands of ``QuizAnalysis.score_distribution``.
 SCORE_BANDS = (*(f"{low}-{low + 9}" for low in range(0, 90, 10)), "90-100")
@@ -245,15 +247,14 @@ def _flags(
     discrimination: Fraction | None,
     point_biserial: float | None,
 ) -> list[str]:
+    if n < MIN_ATTEMPTS_FOR_FLAGS:
+        return [FLAG_TOO_FEW]
     flags = []
     if facility is not None:
         if facility > TOO_EASY_ABOVE:
             flags.append(FLAG_TOO_EASY)
         elif facility < TOO_HARD_BELOW:
             flags.append(FLAG_TOO_HARD)
-    if n < MIN_ATTEMPTS_FOR_DISCRIMINATION:
-        flags.append(FLAG_TOO_FEW)
-        return flags
     assert discrimination is not None  # n >= 2 here
     if discrimination < 0 or (point_biserial is not None and point_biserial < 0):
         flags.append(FLAG_NEGATIVE)

@@ -104,7 +104,8 @@ def parse_gift(text: str) -> tuple[list[Question], list[str]]:
 
     Returns the questions and the problems, each ``"line N: message"`` where N is the line
     of ``text`` where the question starts (its first line that isn't a comment) or where
-    the problem is. A question with a problem is skipped; the others are still returned.
+    the problem is. A question with a problem is skipped; the others are still returned
+    (a file with more questions than a quiz holds returns none).
     """
     if len(text) > MAX_TEXT:
         return [], [f"line 1: the file is {len(text):,} characters long; "
@@ -116,9 +117,9 @@ def parse_gift(text: str) -> tuple[list[Question], list[str]]:
         if block.text.startswith("$CATEGORY:"):
             continue
         number += 1
-        if number > MAX_QUESTIONS:
-            return questions, [*problems, f"line {block.lines[0][0]}: question {number}: "
-                               f"a quiz holds at most {MAX_QUESTIONS} questions"]
+        if number > MAX_QUESTIONS:  # the file is refused whole: none of it is imported
+            return [], [*problems, f"line {block.lines[0][0]}: question {number}: "
+                        f"a quiz holds at most {MAX_QUESTIONS} questions"]
         try:
             questions.append(_question(block, number))
         except _Refused as refused:

@@ -7,8 +7,8 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 720, 220
-LEFT, BOTTOM, TOP = 40, 36, 16
+WIDTH, HEIGHT = 720, 240
+LEFT, BOTTOM, TOP = 58, 50, 16
 
 
 def weekly_series(
@@ -41,6 +41,12 @@ def weekly_bars(series: list[tuple[date, int]]) -> Markup:
         f'fill="#55646f">{peak}</text>',
         f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" font-size="11" '
         'fill="#55646f">0</text>',
+        # The axes say what they count: modules completed (by anyone), per week.
+        f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="12" '
+        f'fill="#33414b" transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">'
+        'Modules completed</text>',
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 2}" text-anchor="middle" '
+        'font-size="12" fill="#33414b">Week starting (Monday)</text>',
     ]
     for index, (start, value) in enumerate(zip(starts, values, strict=True)):
         height = plot_h * value / peak
@@ -52,7 +58,7 @@ def weekly_bars(series: list[tuple[date, int]]) -> Markup:
         )
         if index % 4 == 0:
             parts.append(
-                f'<text x="{x + step * 0.35:.1f}" y="{HEIGHT - 14}" text-anchor="middle" '
+                f'<text x="{x + step * 0.35:.1f}" y="{HEIGHT - 22}" text-anchor="middle" '
                 f'font-size="11" fill="#55646f">{start.strftime("%-d %b")}</text>'
             )
     parts.append("</svg>")

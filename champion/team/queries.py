@@ -1,9 +1,10 @@
 """The lead dashboard: a constant handful of grouped queries, whatever the team's size.
 
-Everything is scoped to one department's members and to the live modules shown (all
-series, or one). A learner's status over that scope is:
-not started (no progress on any module), complete (every required module complete),
-in progress (anything between).
+Everything is scoped to one department's active members and to the live modules shown
+(all series, or one). A learner's status counts the modules ModuleColumn.counts marks
+(over all series, what the badges require; over one series, its required modules):
+not started (no progress on any of them), complete (all of them complete), in progress
+(anything between).
 
 The database does the counting, and the department's progress is grouped twice per
 page: by learner (the summary, and each learner's totals when the filter or sort needs
@@ -59,6 +60,7 @@ class ModuleColumn:
     slug: str
     title: str
     required: bool
+    counts: bool = True  # toward a learner's status: what the badge requires (module_columns)
 
     @property
     def key(self) -> str:
@@ -91,7 +93,7 @@ class LearnerRow:
     name: str
     email: str
     started: int
-    completed: int  # required modules completed
+    completed: int  # modules completed among those the status counts (ModuleColumn.counts)
     last_activity: datetime | None
     status: str  # decided by the database: see _status
     required_total: int
@@ -143,6 +145,12 @@ class Dashboard:
     badge_holders: list[tuple[str, str, datetime]]  # (name, award uid, awarded at), newest first
     badge_holder_count: int
     weekly: list[tuple[date, int]]
+    deactivated: int = 0  # deactivated members, left out of everything above
+
+    @property
+    def counted(self) -> list[ModuleColumn]:
+        """The modules a learner's status counts."""
+        return [m for m in self.modules if m.counts]
 
     @property
     def pages(self) -> int:
@@ -160,11 +168,19 @@ def _rows(query: Select) -> Sequence[Row]:
 
 
 def module_columns(series_slug: str | None = None) -> list[ModuleColumn]:
-    """The live modules in catalog order (one series' when ``series_slug`` names it)."""
+    """The live modules in catalog order (one series' when ``series_slug`` names it).
+
+    Over every series, a learner's status counts what the badges require (a series no
+    badge asks for is shown beside it, not folded in); over one series, its required
+    modules. With no badge at all, every required module counts.
+    """
     live = live_catalog()
+    toward_badges = set().union(*(badge.module_ids for badge in live.badges))
     return [
         ModuleColumn(m.id, series.id, series.slug, series.title, m.slug, m.version.title,
-                     m.version.required)
+                     m.version.required,
+                     m.id in toward_badges if toward_badges and not series_slug
+                     else m.version.required)
         for series in live.series if not series_slug or series.slug == series_slug
         for m in live.modules[series.id]
     ]
@@ -175,7 +191,8 @@ def live_series() -> list[tuple[int, str, str]]:
 
 
 def required_total(modules: list[ModuleColumn]) -> int:
-    return sum(m.required for m in modules)
+    """How many modules a learner's status counts (ModuleColumn.counts)."""
+    return sum(m.counts for m in modules)
 
 
 def _required_ids(modules: list[ModuleColumn], series_id: int | None = None) -> list[int]:
@@ -189,8 +206,11 @@ def _series_with_required(modules: list[ModuleColumn]) -> list[int]:
 
 
 def member_ids(department_id: int) -> Select:
-    return select(department_members.c.user_id).where(
-        department_members.c.department_id == department_id)
+    """The department's active members: a deactivated account is left out of every count
+    (the dashboard says how many; the members page marks them)."""
+    return (select(department_members.c.user_id)
+            .join(User, User.id == department_members.c.user_id)
+            .where(department_members.c.department_id == department_id, User.active))
 
 
 def like_pattern(text: str) -> str:
@@ -216,12 +236,23 @@ def _completed_count(counted: list[int], scope: list[int]) -> ColumnElement[int]
 
 
 def _completed(modules: list[ModuleColumn]) -> Label[int]:
-    return _completed_count(_required_ids(modules), [m.id for m in modules]).label("completed")
+    counted = [m.id for m in modules if m.counts]
+    return _completed_count(counted, [m.id for m in modules]).label("completed")
+
+
+def _begun(modules: list[ModuleColumn]) -> Label[int]:
+    """Modules begun among those the status counts (every one in scope if none counts):
+    a learner who only opened a module the badge doesn't ask for hasn't started on it."""
+    scope = [m.id for m in modules]
+    counted = [m.id for m in modules if m.counts] or scope
+    if set(counted) == set(scope):
+        return func.count().label("begun")
+    return func.count(case((ModuleProgress.module_id.in_(counted), 1))).label("begun")
 
 
 def _standing(modules: list[ModuleColumn]) -> list[Label]:
-    """Per learner: modules started, required modules completed, latest activity."""
-    return [func.count().label("started"), _completed(modules),
+    """Per learner: modules started, counted modules begun and completed, latest activity."""
+    return [func.count().label("started"), _begun(modules), _completed(modules),
             func.max(ModuleProgress.last_activity_at).label("last_activity")]
 
 
@@ -256,8 +287,8 @@ def _status(progress: Subquery, total: int) -> ColumnElement[str]:
     shown all use it.
     """
     complete = progress.c.completed >= total if total else false()
-    return case((progress.c.user_id.is_(None), "not_started"), (complete, "complete"),
-                else_="in_progress")
+    return case((func.coalesce(progress.c.begun, 0) == 0, "not_started"),
+                (complete, "complete"), else_="in_progress")
 
 
 def _member_columns(progress: Subquery, total: int) -> list[ColumnElement]:
@@ -282,7 +313,7 @@ def _summary_counts(progress: Subquery, modules: list[ModuleColumn]) -> list[Lab
     columns), alone or outer-joined to the members, who add nothing to them."""
     complete = _status(progress, required_total(modules)) == "complete"
     return [
-        func.count(progress.c.user_id).label("count_started"),
+        func.count(case((progress.c.begun > 0, 1))).label("count_started"),
         func.count(case((complete, 1))).label("count_complete"),
         *(func.count(case((progress.c[f"series_{i}"] >= len(_required_ids(modules, sid)), 1)))
           .label(f"count_series_{i}")
@@ -299,9 +330,9 @@ def _as_summary(members: int, counts: Sequence[int], modules: list[ModuleColumn]
 def summary(department_id: int, modules: list[ModuleColumn]) -> Summary:
     """The department's summary: one aggregate row over the learners with progress."""
     progress = progress_by_user(modules, member_ids(department_id),
-                                _completed(modules), *_series_done(modules))
-    members = (select(func.count()).select_from(department_members)
-               .where(department_members.c.department_id == department_id).scalar_subquery())
+                                _begun(modules), _completed(modules), *_series_done(modules))
+    members = select(func.count()).select_from(member_ids(department_id).subquery()
+                                               ).scalar_subquery()
     ((count, *counts),) = _rows(
         select(members, *_summary_counts(progress, modules)).select_from(progress))
     return _as_summary(count, counts, modules)
@@ -327,7 +358,7 @@ def _names(department_id: int) -> list[Member]:
     return [Member(*row) for row in _rows(
         select(User.id, User.name, User.email)
         .join(department_members, department_members.c.user_id == User.id)
-        .where(department_members.c.department_id == department_id)
+        .where(department_members.c.department_id == department_id, User.active)
     )]
 
 
@@ -345,7 +376,7 @@ def _standings(department_id: int, modules: list[ModuleColumn]) -> tuple[list[Me
                *(count.element.over().label(count.name) for count in counts))
         .join(department_members, department_members.c.user_id == User.id)
         .outerjoin(progress, progress.c.user_id == User.id)
-        .where(department_members.c.department_id == department_id)
+        .where(department_members.c.department_id == department_id, User.active)
     )
     totals = [rows[0]._mapping[count.name] if rows else 0 for count in counts]
     return ([Member(**_member_fields(row)) for row in rows],
@@ -500,6 +531,13 @@ def badge_holders(department_id: int) -> tuple[list[tuple[str, str, datetime]], 
     return holders, rows[0][3] if rows else 0
 
 
+def deactivated_members(department_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(department_members)
+        .join(User, User.id == department_members.c.user_id)
+        .where(department_members.c.department_id == department_id, ~User.active)) or 0
+
+
 def dashboard(department: Department, filters: Filters) -> Dashboard:
     modules = module_columns(filters.series)
     everyone, totals = members(department.id, modules, filters)
@@ -513,4 +551,5 @@ def dashboard(department: Department, filters: Filters) -> Dashboard:
         not_started=totals.not_started, complete=totals.complete,
         module_completions=module_completions, series_rates=totals.series_rates,
         badge_holders=holders, badge_holder_count=holder_count, weekly=weekly,
+        deactivated=deactivated_members(department.id),
     )

@@ -25,14 +25,17 @@ def header(modules: list[ModuleColumn]) -> list[str]:
 
 
 def completion_rows(
-    departments: Iterable[Department], series: str | None = None
+    departments: Iterable[Department], series: str | None = None,
+    filters: Filters | None = None,
 ) -> Iterator[list[str]]:
-    """The header, then one row per member of each department, by name."""
-    modules = module_columns(series)
+    """The header, then one row per active member of each department, in the dashboard's
+    order: every learner ``filters`` match (all their pages), or everyone by name."""
+    filters = filters or Filters(series=series)
+    modules = module_columns(filters.series)
     yield header(modules)
     today = utcnow().date()
     for department in departments:
-        learners, _count = learner_rows(department.id, modules, Filters(series=series), None)
+        learners, _count = learner_rows(department.id, modules, filters, None)
         assigned = counts_by_person(department.id, today)
         for learner in learners:
             row = [department.slug, learner.name, learner.email, STATUS_LABELS[learner.status],

@@ -92,8 +92,9 @@ def department(department: Department):
 @blueprint.get("/<slug>/matrix.csv")
 @lead_of_department
 def matrix_csv(department: Department):
-    series = request.args.get("series") or None
-    return _csv(to_csv(completion_rows([department], series)), f"{department.slug}-completion.csv")
+    """What the dashboard shows with the same filters and order, every page of it."""
+    return _csv(to_csv(completion_rows([department], filters=_filters())),
+                f"{department.slug}-completion.csv")
 
 
 @blueprint.get("/<slug>/badges.csv")

@@ -284,7 +284,7 @@ def test_an_educator_writes_and_publishes_a_module_then_reads_the_item_analysis(
     learner_page.click("main button[type=submit]")
 
     page.click("text=Item analysis")
-    assert "1 attempts" in " ".join(page.inner_text("main").split())
+    assert "1 learner's first attempt" in " ".join(page.inner_text("main").split())
     check_accessibility(page, "author-item-analysis")
 
 
