@@ -129,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.badges import evaluation_views  # noqa: F401  (its route)
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
+    from champion.credit import admin_views  # noqa: F401  (its routes)
+    from champion.credit.views import blueprint as credit
     from champion.departments.views import blueprint as departments
     from champion.main.views import blueprint as main
     from champion.progress.views import blueprint as progress
@@ -136,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from champion.team.views import blueprint as team
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author):
+                      team, admin, author, credit):
         app.register_blueprint(blueprint)
 
 
@@ -222,7 +224,8 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.credit.commands import credit_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
-                    backup_command, restore_command, demo_command):
+                    backup_command, restore_command, demo_command, credit_cli):
         app.cli.add_command(command)

@@ -4,6 +4,7 @@ from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.models import ContentPage, Module, ModuleDraft, ModuleVersion, Series
+from champion.credit.models import CreditClaim, CreditProfile, DisclosureAcknowledgement
 from champion.departments.models import (
     Department,
     DepartmentInvite,
@@ -20,8 +21,11 @@ __all__ = [
     "Badge",
     "BadgeAward",
     "ContentPage",
+    "CreditClaim",
+    "CreditProfile",
     "Department",
     "DepartmentInvite",
+    "DisclosureAcknowledgement",
     "Module",
     "ModuleDraft",
     "ModuleProgress",

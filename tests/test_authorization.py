@@ -57,6 +57,14 @@ RULES: dict[str, dict[str, object]] = {
     "departments.join": SIGNED_IN, "departments.join_link": SIGNED_IN,
     "departments.requests": SIGNED_IN, "departments.decide": OWNER,
     "verification.pending": SIGNED_IN, "verification.confirm": EXPIRED_LINK,
+    # Credit: the world's series offers none and its uid names no claim, so signed-in users
+    # get 404 (tests/test_credit.py tries a credit series and another learner's claim).
+    "credit.disclosures": {**OWNER, "learner": 404}, "credit.claim": {**OWNER, "learner": 404},
+    "credit.certificate": {**OWNER, "learner": 404},
+    "credit.verify": dict.fromkeys(ROLES, 404),
+    "credit.profile": SIGNED_IN, "credit.transcript": SIGNED_IN,
+    "credit.transcript_download": SIGNED_IN,
+    "credit.admin": ADMINS, "credit.admin_csv": ADMINS, "credit.admin_pars": ADMINS,
 }
 
 

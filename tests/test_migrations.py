@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "audit_events", "series", "modules",
     "module_versions", "content_pages", "attempts", "attempt_answers", "module_progress",
     "badges", "badge_awards", "content_state", "quiz_draws", "external_identities",
+    "credit_claims", "credit_profiles", "disclosure_acknowledgements",
     "alembic_version",
 }  # fmt: skip
 

@@ -177,6 +177,8 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     page.check("input[name=relevance][value='5']")
     page.check("input[name=balanced][value=yes]")
     page.check("input[name=free_of_commercial_bias][value=yes]")
+    page.check("input[name=competence][value=yes]")
+    page.check("input[name=performance][value=yes]")
     page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
     page.click("main button[type=submit]")
     check_accessibility(page, "certificate")
