@@ -112,28 +112,28 @@ class Disclosures:
                    mitigation=data["mitigation"],
                    commercial_support=tuple(data["commercial_support"]))
 
-    @property
-    def any_relationship(self) -> bool:
-        return any(p.relationships for p in self.people)
-
 
 # --- reading the YAML, with lines ------------------------------------------------------
 
 
 class _Node:
-    """A YAML value with the file line of its node (front matter starts on line 2)."""
+    """A YAML value with the file lines of its node and of its key (front matter starts on
+    line 2): a missing key is reported at the line of the mapping that lacks it."""
 
-    def __init__(self, value: Any, node: Any, fallback: int) -> None:
+    def __init__(self, value: Any, node: Any, fallback: int, key_line: int | None = None) -> None:
         self.value, self.node = value, node
         self.line = node.start_mark.line + 2 if node is not None else fallback
+        self.key_line = key_line or self.line
 
     def get(self, key: str) -> _Node:
-        child = None
+        pair = None
         if isinstance(self.node, yaml.MappingNode):
-            child = next((v for k, v in self.node.value if getattr(k, "value", None) == key),
-                         None)
+            pair = next(((k, v) for k, v in self.node.value
+                         if getattr(k, "value", None) == key), None)
         value = self.value.get(key) if isinstance(self.value, dict) else None
-        return _Node(value, child, self.line)
+        if pair is None:
+            return _Node(value, None, self.key_line)
+        return _Node(value, pair[1], self.key_line, pair[0].start_mark.line + 2)
 
     def items(self) -> list[_Node]:
         nodes = self.node.value if isinstance(self.node, yaml.SequenceNode) else []
@@ -144,10 +144,10 @@ class _Node:
 
 def _text(node: _Node, what: str, found: list[Found]) -> str | None:
     if node.value is None:
-        found.append((node.line, "error", f"missing {what}"))
+        found.append((node.key_line, "error", f"missing {what}"))
         return None
     if not isinstance(node.value, str) or not node.value.strip():
-        found.append((node.line, "error", f"{what} must be a non-empty string"))
+        found.append((node.key_line, "error", f"{what} must be a non-empty string"))
         return None
     return " ".join(node.value.split())
 
@@ -158,9 +158,9 @@ def _date(node: _Node, what: str, found: list[Found]) -> date | None:
         with contextlib.suppress(ValueError):
             value = date.fromisoformat(value.strip())
     if value is None:
-        found.append((node.line, "error", f"missing {what} (a date, YYYY-MM-DD)"))
+        found.append((node.key_line, "error", f"missing {what} (a date, YYYY-MM-DD)"))
     elif not isinstance(value, date):
-        found.append((node.line, "error", f"{what} must be a date (YYYY-MM-DD), got {value!r}"))
+        found.append((node.key_line, "error", f"{what} must be a date (YYYY-MM-DD), got {value!r}"))
     else:
         return value
     return None
@@ -176,7 +176,7 @@ def _strings(node: _Node, what: str, found: list[Found]) -> tuple[str, ...] | No
     if isinstance(value, list) and value and all(isinstance(v, str) and v.strip()
                                                  for v in value):
         return tuple(" ".join(v.split()) for v in value)
-    found.append((node.line, "error", f"{what} must be \"none\" or a list of statements"))
+    found.append((node.key_line, "error", f"{what} must be \"none\" or a list of statements"))
     return None
 
 
@@ -190,7 +190,7 @@ def parse_credit(meta: dict, root: Any) -> tuple[CreditDesignation | None, Found
     found: list[Found] = []
     credit = _Node(meta, root, 1).get("credit")
     if not isinstance(credit.value, dict):
-        found.append((credit.line, "error", "'credit' must be a mapping: provider, release, "
+        found.append((credit.key_line, "error", "'credit' must be a mapping: provider, release, "
                       "expires, accreditation and types"))
         return None, found
     provider = _text(credit.get("provider"), "credit provider (the accredited provider's name)",
@@ -198,15 +198,15 @@ def parse_credit(meta: dict, root: Any) -> tuple[CreditDesignation | None, Found
     release = _date(credit.get("release"), "credit release date", found)
     expires = _date(credit.get("expires"), "credit expiry date", found)
     if release and expires and expires <= release:
-        found.append((credit.get("expires").line, "error",
+        found.append((credit.get("expires").key_line, "error",
                       f"credit expires ({expires}) on or before its release ({release})"))
     shared = credit.get("accreditation")
-    accreditation = _text(shared, "accreditation statement", []) if shared.value else None
-    if shared.value is not None and accreditation is None:
-        found.append((shared.line, "error", "accreditation statement must be a non-empty string"))
+    accreditation = None
+    if shared.value is not None:
+        accreditation = _text(shared, "accreditation statement", found)
     types = credit.get("types")
     if not isinstance(types.value, list) or not types.value:
-        found.append((types.line, "error", "'credit' needs 'types': a list of the credit "
+        found.append((types.key_line, "error", "'credit' needs 'types': a list of the credit "
                       f"designated, each a type ({', '.join(CREDIT_TYPES)}) with a maximum and "
                       "a designation statement"))
         return None, found
@@ -246,11 +246,11 @@ def _offer(item: _Node, accreditation: str | None, seen: set[str],
         if own.value is not None or accreditation is None else accreditation
     designation = _text(item.get("designation"), f"'{code}' designation statement", found)
     if designation and maximum is not None and not _number_in(designation, maximum):
-        found.append((item.get("designation").line, "error",
+        found.append((item.get("designation").key_line, "error",
                       f"'{code}' designation statement doesn't state the maximum "
                       f"{hundredths(maximum)}"))
     if designation and code == "ama" and "AMA PRA Category 1 Credit" not in designation:
-        found.append((item.get("designation").line, "warning", "the AMA designation statement "
+        found.append((item.get("designation").key_line, "warning", "the AMA designation statement "
                       "usually names \"AMA PRA Category 1 Credit(s)™\""))
     if maximum is None or statement is None or designation is None:
         return None
@@ -262,7 +262,7 @@ def parse_disclosures(meta: dict, root: Any) -> tuple[Disclosures | None, Found]
     found: list[Found] = []
     node = _Node(meta, root, 1).get("disclosures")
     if not isinstance(node.value, dict):
-        found.append((node.line, "error", "'disclosures' must be a mapping: planners, faculty, "
+        found.append((node.key_line, "error", "'disclosures' must be a mapping: planners, faculty, "
                       "mitigation and commercial_support"))
         return None, found
     people: list[DisclosedPerson] = []
@@ -284,8 +284,8 @@ def parse_disclosures(meta: dict, root: Any) -> tuple[Disclosures | None, Found]
     if mitigation_node.value is not None:
         mitigation = _text(mitigation_node, "mitigation statement", found)
     elif any(p.relationships for p in people):
-        found.append((node.line, "error", "someone discloses a relevant financial relationship: "
-                      "add 'mitigation', how it was mitigated"))
+        found.append((node.key_line, "error", "someone discloses a relevant financial "
+                      "relationship: add 'mitigation', how it was mitigated"))
     if any(severity == "error" for _, severity, _ in found):
         return None, found
     return Disclosures(tuple(people), mitigation, support or ()), found

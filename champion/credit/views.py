@@ -86,10 +86,12 @@ def claim(series_slug: str):
     profile = profile_of(current_user.id)
     profession = profile.profession if profile else None
     where = standing(current_user.id, activity)
-    offers = [o for o in _offers_for(activity, profession) if o.type not in where.claims]
+    fitting = _offers_for(activity, profession)
+    offers = [o for o in fitting if o.type not in where.claims]  # what is left to claim
     form = ClaimForm()
+    # A claimed type stays a valid choice, so a second claim meets the operation's refusal.
     form.credit_type.choices = [SelectChoice(o.type, f"{o.name} (maximum "
-                                             f"{hundredths(o.maximum)})") for o in offers]
+                                             f"{hundredths(o.maximum)})") for o in fitting]
     if len(offers) == 1 and not form.credit_type.data:
         form.credit_type.data = offers[0].type
     status = 200

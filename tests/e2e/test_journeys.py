@@ -75,6 +75,19 @@ def answer(page, module) -> None:
     page.wait_for_load_state()
 
 
+def give_the_evaluation(page, follow_up: bool = False) -> None:
+    """Answer the programme evaluation on its page, and submit it."""
+    page.check("input[name=relevance][value='5']")
+    page.check("input[name=balanced][value=yes]")
+    page.check("input[name=free_of_commercial_bias][value=yes]")
+    page.check("input[name=competence][value=yes]")
+    page.check("input[name=performance][value=yes]")
+    page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
+    if follow_up:
+        page.check("input[name=follow_up]")
+    page.click("main button[type=submit]")
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -174,13 +187,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     check_accessibility(page, "me")
     page.click("text=Certificate of completion (PDF)")
     check_accessibility(page, "evaluation")
-    page.check("input[name=relevance][value='5']")
-    page.check("input[name=balanced][value=yes]")
-    page.check("input[name=free_of_commercial_bias][value=yes]")
-    page.check("input[name=competence][value=yes]")
-    page.check("input[name=performance][value=yes]")
-    page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
-    page.click("main button[type=submit]")
+    give_the_evaluation(page)
     check_accessibility(page, "certificate")
     with page.expect_download() as download:
         page.click("text=Download the certificate (PDF)")
