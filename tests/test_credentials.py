@@ -373,12 +373,14 @@ def test_the_certificate_follows_the_evaluation(app, award, learner):
 def test_educators_see_the_evaluations_summarised(app, award, learner, educator):
     db.session.add(ProgrammeEvaluation(award_id=award.id, user_id=learner.id, relevance=4,
                                        balanced=True, free_of_commercial_bias=False,
-                                       practice_change="Refer earlier."))
+                                       practice_change="Refer earlier.", competence="yes",
+                                       performance="already"))
     db.session.commit()
     client = app.test_client()
     login(client, educator)
     page = client.get("/author/evaluations").get_data(as_text=True)
     assert "Refer earlier." in page and "4.0" in page and "0 of 1 (0%)" in page
+    assert "<td>1 of 1</td><td>0 of 1</td>" in page  # competence increased; practice as is
     other = app.test_client()
     login(other, learner)
     assert other.get("/author/evaluations").status_code == 403

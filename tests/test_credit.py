@@ -77,9 +77,11 @@ def claim(client, credit_type: str, amount: str, **extra):
 
 def test_the_disclosures_come_before_the_first_module(app, physician):
     client = client_for(app, physician)
-    response = client.get(f"/modules/{SERIES}/goals")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/modules/{SERIES}/disclosures")
+    for url in (f"/modules/{SERIES}/goals", f"/modules/{SERIES}/goals/slides",
+                f"/modules/{SERIES}/symptoms/quiz"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(f"/modules/{SERIES}/disclosures")
     page = client.get(f"/modules/{SERIES}/disclosures").get_data(as_text=True)
     assert "Dr. Ben Faculty" in page and "Advisory board: Example Pharma" in page
     assert "no commercial support" in page and "mitigated" in page
@@ -268,6 +270,11 @@ def test_pars_details_are_kept_only_with_consent(app, nurse, physician):
     profile = db.session.get(CreditProfile, physician.id)
     assert (profile.board_id, profile.birth_month, profile.pars_consented_at) == (None, None,
                                                                                   None)
+    post(client, "/me/credit-profile", {"profession": "physician", "pars_consent": "y",
+                                        "board": "ABOG", "board_id": "123",
+                                        "birth_month": "3", "birth_day": "4"})
+    page = client.get("/me/credit-profile").get_data(as_text=True)  # shown as saved
+    assert 'value="123"' in page and '<option selected value="3">' in page
     bad = post(client, "/me/credit-profile", {"profession": "physician", "pars_consent": "y",
                                               "board": "ABOG", "board_id": "1",
                                               "birth_month": "2", "birth_day": "30"})

@@ -9,10 +9,8 @@ from flask import (
     abort,
     current_app,
     get_template_attribute,
-    redirect,
     render_template,
     send_from_directory,
-    url_for,
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -29,7 +27,7 @@ from champion.catalog.queries import (
     next_steps,
 )
 from champion.content.loader import SLUG
-from champion.credit.queries import must_read_disclosures
+from champion.credit.access import disclosures_first
 from champion.extensions import db
 from champion.progress.models import awaiting_view, progress_status
 from champion.progress.operations import note_module_opened
@@ -69,9 +67,7 @@ def series(series_slug: str):
 
 def _open_module(series_slug: str, module_slug: str, content: str):
     module = find_live_module(series_slug, module_slug, content)
-    if module.series.credit and must_read_disclosures(current_user.id, series_slug):
-        # Accredited education shows its disclosures before the activity starts.
-        abort(redirect(url_for("credit.disclosures", series_slug=series_slug)))
+    disclosures_first(module.series)
     progress = module_progress(current_user.id, module.id)
     if note_module_opened(current_user, module.id, progress):
         db.session.commit()

@@ -56,7 +56,7 @@ SERIES_KEYS = {"title", "order", "summary", "credit", "disclosures"}
 MODULE_KEYS = {
     "title", "duration", "summary", "objectives", "order", "slug", "pass_mark", "video",
     "slides", "required", "questions_per_attempt", "reveal", "retake_after_minutes",
-    "max_attempts_per_day", "complete_when",
+    "max_attempts_per_day", "complete_when", "credit",
 }  # fmt: skip
 REVEAL = ("after_pass", "always")
 COMPLETE_WHEN = ("passed", "viewed_and_passed")
@@ -418,6 +418,10 @@ def _load_module(
     raw, doc = read
     fields = _Fields(path, doc, MODULE_KEYS, report)
 
+    if "credit" in doc.meta:
+        report.warning(path, fields.line("credit"), "credit is designated per series, not per "
+                       "module (ignored here): put it in the series' index.md, and give a module "
+                       "its own credit by making it a series of its own (docs/credit.md)")
     slug = fields.string("slug") or match["slug"]
     if not SLUG.match(slug):
         report.error(path, fields.line("slug"),

@@ -121,9 +121,10 @@ def claim(series_slug: str):
 @login_required
 def profile():
     saved = profile_of(current_user.id)
-    form = ProfileForm(obj=saved, data=None if saved is None else {
-        "pars_consent": saved.pars_consented_at is not None,
-        "birth_month": str(saved.birth_month or "")})
+    form = ProfileForm(data=None if saved is None else {
+        "profession": saved.profession or "", "pars_consent": saved.pars_consented_at is not None,
+        "board": saved.board, "board_id": saved.board_id,
+        "birth_month": str(saved.birth_month or ""), "birth_day": saved.birth_day})
     back = request.args.get("series", "")
     if form.validate_on_submit():
         try:
