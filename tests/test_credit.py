@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from champion.auth.models import Role
 from champion.auth.privacy import delete_account
@@ -24,6 +24,7 @@ from champion.credit.operations import (
 from champion.credit.queries import credit_activity
 from champion.database import utcnow
 from champion.extensions import db
+from champion.progress.models import ModuleProgress
 from tests.helpers import client_for, complete_module, csrf_token, make_user, post, sync
 
 CREDIT_CONTENT = Path(__file__).parent / "fixtures" / "credit-content"
@@ -97,6 +98,11 @@ def test_a_physician_claims_and_gets_the_statements_on_a_certificate(app, physic
     finish(client, physician, "physician")
     page = client.get(CLAIM).get_data(as_text=True)
     assert "Physician" in page and "AMA PRA Category 1 Credit™ (maximum 1.75)" in page
+    assert "Time recorded on the modules: <strong>none</strong> (1 h 45 min nominal)" in page
+    db.session.execute(update(ModuleProgress).values(seconds_spent=2700))  # 45 min on each
+    db.session.commit()
+    page = client.get(CLAIM).get_data(as_text=True)
+    assert "Time recorded on the modules: <strong>1.5 hours</strong>" in page
     assert "ANCC" not in page.split("Credit to claim")[1]  # not a nurse's credit
     response = claim(client, "ama", "1.75")
     assert response.status_code == 302 and response.headers["Location"].endswith(
@@ -104,6 +110,7 @@ def test_a_physician_claims_and_gets_the_statements_on_a_certificate(app, physic
     made = db.session.scalar(select(CreditClaim))
     assert (made.amount, made.profession, made.learner_name) == (175, "physician",
                                                                  physician.name)
+    assert made.seconds_recorded == 5400  # the guide, kept with the claim
     assert made.retain_until == date(2105, 1, 14)
     transcript = client.get("/me/transcript").get_data(as_text=True)
     assert "Palliative Care Essentials" in transcript and "1.75" in transcript
