@@ -327,3 +327,17 @@ def test_follow_ups_are_sent_once_when_due(app, runner, smtp, physician):
     assert runner.invoke(args=["credit", "follow-ups"]).output.strip() == "follow-ups sent: 0"
     followups = [m for m in smtp.messages if "What has changed in your practice?" in m]
     assert len(followups) == 1 and physician.email in followups[0]
+
+
+def test_two_tabs_claiming_at_once_make_one_claim(app, physician):
+    from tests.test_concurrency import race
+
+    first = client_for(app, physician)
+    finish(first, physician, "physician")
+    second = client_for(app, physician)
+    forms = [(c, {"csrf_token": csrf_token(c, CLAIM), "credit_type": "ama", "amount": "1.75",
+                  "attest": "y"}) for c in (first, second)]
+    posts = [lambda c=c, form=form: c.post(CLAIM, data=form) for c, form in forms]
+    assert sorted(race(*posts)) == [302, 422]  # one claims, the other is told it's done
+    db.session.expire_all()
+    assert claims() == 1
