@@ -240,7 +240,10 @@ def test_the_provider_csv_and_the_pars_file(app, runner, physician, nurse, admin
     claim(nurse_client, "ancc", "1.5")
     admin_client = client_for(app, admin)
     page = admin_client.get("/admin/credit").get_data(as_text=True)
-    assert physician.name in page and nurse.name in page
+    assert physician.name in page and nurse.name in page and "Nurse (RN)" in page
+    refused = admin_client.get("/admin/credit?from=soon&type=cme").get_data(as_text=True)
+    assert "&#39;from&#39; must be a date (YYYY-MM-DD), got &#39;soon&#39;" in refused
+    assert "&#39;type&#39; must be one of ama, ancc" in refused
     csv = admin_client.get("/admin/credit/claims.csv?type=ancc").get_data(as_text=True)
     assert nurse.email in csv and physician.email not in csv
     today = date.today().isoformat()

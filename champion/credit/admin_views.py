@@ -9,7 +9,8 @@ from flask import Response, render_template, request
 
 from champion.auth.access import role_required
 from champion.auth.models import Role
-from champion.content.credit import CREDIT_TYPES, hundredths
+from champion.content.credit import CREDIT_TYPES
+from champion.credit.professions import PROFESSIONS
 from champion.credit.queries import claims_between, pars_learners
 from champion.credit.report import claim_rows, pars_rows
 from champion.credit.views import blueprint
@@ -45,7 +46,7 @@ def admin():
     start, end, kind, problems = _filters()
     claims = claims_between(start, end, kind)
     return render_template("credit/admin.html", claims=claims, problems=problems,
-                           credit_types=CREDIT_TYPES, hundredths=hundredths,
+                           credit_types=CREDIT_TYPES, professions=PROFESSIONS,
                            args={k: v for k, v in request.args.items() if v})
 
 
