@@ -132,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.badges import evaluation_views  # noqa: F401  (its route)
     from champion.badges.views import blueprint as badges
     from champion.catalog.views import blueprint as catalog
+    from champion.credit import admin_views  # noqa: F401  (its routes)
+    from champion.credit.views import blueprint as credit
     from champion.departments.views import blueprint as departments
     from champion.lti.admin_views import blueprint as lti_admin
     from champion.lti.views import blueprint as lti
@@ -147,7 +149,8 @@ def register_blueprints(app: Flask) -> None:
     from champion.twofactor.views import blueprint as twofactor
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
-                      team, admin, author, scim, twofactor, lti, lti_admin, sso, account):
+                      team, admin, author, scim, twofactor, lti, lti_admin, sso, account,
+                      credit):
         app.register_blueprint(blueprint)
     for blueprint in (assignments, reminders):  # issue 18
         app.register_blueprint(blueprint)
@@ -238,13 +241,14 @@ def register_commands(app: Flask) -> None:
         restore_command,
         users_cli,
     )
+    from champion.credit.commands import credit_cli
     from champion.lti.cli import lti_cli
     from champion.packages.cli import export_cli
     from champion.xapi.cli import xapi_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
                     backup_command, restore_command, demo_command, export_cli, xapi_cli,
-                    lti_cli):
+                    lti_cli, credit_cli):
         app.cli.add_command(command)
     from champion.reminders.cli import reminders_cli
 

@@ -22,6 +22,7 @@ from champion.badges.checking import check_credential_file
 from champion.catalog.export import export_content
 from champion.catalog.sync import SyncConflict, sync_content
 from champion.content import Content, load_content
+from champion.credit.commands import report_credit
 from champion.departments.models import Department
 from champion.departments.operations import MembershipError, create_department, import_roster
 from champion.departments.roster import parse_roster
@@ -241,6 +242,9 @@ def report_completion(slug: str | None, series: str | None) -> None:
     else:
         departments = list(db.session.scalars(select(Department).order_by(Department.slug)))
     click.echo(to_csv(completion_rows(departments, series)), nl=False)
+
+
+report_cli.add_command(report_credit)
 
 
 # --- badges ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from champion.audit.models import AuditEvent
 from champion.auth.models import Role, User
 from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
 from champion.catalog.models import ContentPage, Module, ModuleDraft, ModuleVersion, Series
+from champion.credit.models import CreditClaim, CreditProfile, DisclosureAcknowledgement
 from champion.departments.models import (
     Department,
     DepartmentInvite,
@@ -29,9 +30,12 @@ __all__ = [
     "Badge",
     "BadgeAward",
     "ContentPage",
+    "CreditClaim",
+    "CreditProfile",
     "Department",
     "DepartmentInvite",
     "DepartmentMapping",
+    "DisclosureAcknowledgement",
     "EmailPreference",
     "EmailSend",
     "LtiGradeTarget",

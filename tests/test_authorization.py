@@ -78,6 +78,14 @@ RULES: dict[str, dict[str, object]] = {
     # issue 18: preferences are one's own; an unsubscribe link is its own proof
     "reminders.preferences_page": SIGNED_IN,
     "reminders.unsubscribe_page": EXPIRED_LINK, "reminders.unsubscribe_post": EXPIRED_LINK,
+    # Credit: the world's series offers none and its uid names no claim, so signed-in users
+    # get 404 (tests/test_credit.py tries a credit series and another learner's claim).
+    "credit.disclosures": {**OWNER, "learner": 404}, "credit.claim": {**OWNER, "learner": 404},
+    "credit.certificate": {**OWNER, "learner": 404},
+    "credit.verify": dict.fromkeys(ROLES, 404),
+    "credit.profile": SIGNED_IN, "credit.transcript": SIGNED_IN,
+    "credit.transcript_download": SIGNED_IN,
+    "credit.admin": ADMINS, "credit.admin_csv": ADMINS, "credit.admin_pars": ADMINS,
 }
 
 

@@ -248,7 +248,7 @@ def evaluate(client, award) -> None:
     client.post(f"/me/badges/{award.uid}/certificate", data={
         "csrf_token": csrf_token(client, f"/me/badges/{award.uid}/certificate"),
         "relevance": "5", "balanced": "yes", "free_of_commercial_bias": "yes",
-        "practice_change": "Ask about goals earlier."})
+        "competence": "yes", "performance": "yes", "practice_change": "Ask about goals earlier."})
 
 
 @pytest.mark.parametrize("ending", ["revoked", "expired"])
@@ -354,12 +354,16 @@ def test_the_certificate_follows_the_evaluation(app, award, learner):
     text = incomplete.get_data(as_text=True)
     assert incomplete.status_code == 422
     assert "Answer whether the content was balanced." in text
+    assert "Answer whether the programme increased your competence." in text
     assert "Ask about goals earlier." in text  # what was typed is kept
     client.post(f"/me/badges/{award.uid}/certificate", data={
         "csrf_token": token, "relevance": "5", "balanced": "yes", "free_of_commercial_bias": "yes",
+        "competence": "some", "performance": "already", "follow_up": "y",
         "practice_change": "Ask about goals earlier."})
     evaluation = db.session.scalar(select(ProgrammeEvaluation))
     assert evaluation.relevance == 5 and evaluation.balanced
+    assert (evaluation.competence, evaluation.performance, evaluation.follow_up) == (
+        "some", "already", True)
     pdf = client.get(f"/me/badges/{award.uid}/certificate.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
@@ -375,12 +379,14 @@ def test_the_certificate_follows_the_evaluation(app, award, learner):
 def test_educators_see_the_evaluations_summarised(app, award, learner, educator):
     db.session.add(ProgrammeEvaluation(award_id=award.id, user_id=learner.id, relevance=4,
                                        balanced=True, free_of_commercial_bias=False,
-                                       practice_change="Refer earlier."))
+                                       practice_change="Refer earlier.", competence="yes",
+                                       performance="already"))
     db.session.commit()
     client = app.test_client()
     login(client, educator)
     page = client.get("/author/evaluations").get_data(as_text=True)
     assert "Refer earlier." in page and "4.0" in page and "0 of 1 (0%)" in page
+    assert "<td>1 of 1</td><td>0 of 1</td>" in page  # competence increased; practice as is
     other = app.test_client()
     login(other, learner)
     assert other.get("/author/evaluations").status_code == 403

@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "lti_platforms", "lti_logins", "lti_grade_targets", "lti_score_outbox",
     "sso_department_mappings", "sso_used_assertions",
     "assignments", "assignment_modules", "assigned_learners", "email_preferences", "email_sends",
+    "credit_claims", "credit_profiles", "disclosure_acknowledgements",
     "alembic_version",
 }  # fmt: skip
 

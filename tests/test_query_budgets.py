@@ -49,6 +49,8 @@ BUDGETS = {
     "reminders run": 5,
     # the leads' digest: the leads, their teams' assignments, this week's sent-log, the INSERT
     "digest run": 4,
+    # who is signed in, the claims (each carries what it needs), the series they name (CSV)
+    "credit records": 3,
 }
 
 READING_PAGES = ["/", "/modules/basics/", "/modules/basics/first-steps",
@@ -194,3 +196,32 @@ def test_reminders_do_not_grow_with_learners(app, synced, department, lead, smtp
     assert large.count == small.count <= BUDGETS["reminders run"], large.statements
     assert large_digest.count == small_digest.count <= BUDGETS["digest run"], \
         large_digest.statements
+def test_the_credit_records_do_not_grow_with_claims(app, admin, count_queries):
+    from datetime import date
+
+    from champion.catalog.models import Series
+    from champion.credit.models import CreditClaim
+    from champion.database import utcnow
+    from champion.extensions import db
+    from tests.test_credit import CREDIT_CONTENT
+
+    sync(CREDIT_CONTENT)
+    series_id = db.session.scalar(db.select(Series.id))
+    for index in range(30):
+        learner = make_user(Role.LEARNER, email=f"c{index}@example.org")
+        db.session.add(CreditClaim(
+            user_id=learner.id, series_id=series_id, learner_name=learner.name,
+            learner_email=learner.email, profession="physician", credit_type="ama",
+            amount=175, seconds_recorded=0, activity_title="A", provider="P",
+            release=date(2025, 1, 1), expires=date(2099, 1, 1), completed_at=utcnow(),
+            designation={"type": "ama", "name": "AMA", "maximum": 175, "accreditation": "x",
+                         "designation": "y"}, retain_until=date(2105, 1, 1)))
+    db.session.commit()
+    client = client_for(app, admin)
+    for url in ("/admin/credit", "/admin/credit/claims.csv", "/admin/credit/pars.csv"):
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200
+        if not url.endswith("pars.csv"):  # (no physician here consented to PARS)
+            assert "c29@example.org" in response.get_data(as_text=True)
+        assert counter.count <= BUDGETS["credit records"], (url, counter.statements)

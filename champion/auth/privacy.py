@@ -4,7 +4,10 @@ Deletion policy (docs/security.md): the account's personal data (name, email, pa
 is erased and sign-in is impossible; attempts and progress stay, anonymous, so that
 question statistics and department totals don't change after the fact; each badge award is
 revoked with the reason "The earner's account was deleted", so a link that was shared
-still answers, truthfully, that the credential is no longer valid.
+still answers, truthfully, that the credential is no longer valid. Continuing education
+credit claims are the provider's records, kept six years after their activity's end: they
+keep the learner's name (and lose the email); everything else about credit is erased
+(credit/operations.py::erase_credit_data).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from champion.assignments.models import AssignedLearner, Assignment
 from champion.audit.operations import record
 from champion.auth.models import Role, User
 from champion.badges.models import BadgeAward, ProgrammeEvaluation
+from champion.credit.models import CreditClaim, CreditProfile
+from champion.credit.operations import erase_credit_data
 from champion.database import utcnow
 from champion.departments.models import Department, department_leads, department_members
 from champion.errors import OperationError
@@ -48,6 +53,9 @@ def personal_data(user: User) -> dict[str, Any]:
         .where(BadgeAward.user_id == user.id)).all()
     evaluations = db.session.scalars(
         select(ProgrammeEvaluation).where(ProgrammeEvaluation.user_id == user.id)).all()
+    claims = db.session.scalars(
+        select(CreditClaim).where(CreditClaim.user_id == user.id).order_by(CreditClaim.id)).all()
+    profile = db.session.get(CreditProfile, user.id)
     return {
         "account": {"name": user.name, "email": user.email, "role": user.role,
                     "created_at": _iso(user.created_at),
@@ -69,7 +77,17 @@ def personal_data(user: User) -> dict[str, Any]:
         "evaluations": [{"relevance": e.relevance, "balanced": e.balanced,
                          "free_of_commercial_bias": e.free_of_commercial_bias,
                          "practice_change": e.practice_change, "comments": e.comments,
+                         "competence": e.competence, "performance": e.performance,
+                         "follow_up": e.follow_up,
                          "created_at": _iso(e.created_at)} for e in evaluations],
+        "credit_profile": None if profile is None else {
+            "profession": profile.profession,
+            "pars_consented_at": _iso(profile.pars_consented_at), "board": profile.board,
+            "board_id": profile.board_id, "birth_month": profile.birth_month,
+            "birth_day": profile.birth_day},
+        "credit_claims": [{"activity": c.activity_title, "credit": c.designation["name"],
+                           "amount": c.amount / 100, "claimed_at": _iso(c.claimed_at),
+                           "verification": c.uid} for c in claims],
         **_assignments_and_email(user),
     }
 
@@ -116,6 +134,7 @@ def delete_account(user: User, actor: User) -> None:
     for evaluation in db.session.scalars(select(ProgrammeEvaluation).where(
             ProgrammeEvaluation.user_id == user.id)):
         evaluation.comments = None  # free text may name people; the ratings stay
+    erase_credit_data(user, now.date())
     db.session.execute(delete(department_members).where(department_members.c.user_id == user.id))
     db.session.execute(delete(department_leads).where(department_leads.c.user_id == user.id))
     user.name = "Deleted account"

@@ -17,6 +17,16 @@ RELEVANCE = [
     SelectChoice("1", "Not relevant"),
 ]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+COMPETENCE = [
+    SelectChoice("yes", "Yes: I know strategies I didn't know before"),
+    SelectChoice("some", "Somewhat"),
+    SelectChoice("no", "No"),
+]
+PERFORMANCE = [
+    SelectChoice("yes", "Yes, I will change what I do"),
+    SelectChoice("already", "No: I already practise this way"),
+    SelectChoice("no", "No"),
+]
 
 
 class EvaluationForm(FlaskForm):
@@ -29,6 +39,14 @@ class EvaluationForm(FlaskForm):
     free_of_commercial_bias = RadioField(
         "Was the programme free of commercial bias?", choices=YES_NO,
         validators=[InputRequired("Answer whether the programme was free of commercial bias.")])
+    competence = RadioField(
+        "Did the programme increase your competence: strategies you now know how to use "
+        "in practice?", choices=COMPETENCE,
+        validators=[InputRequired("Answer whether the programme increased your competence.")])
+    performance = RadioField(
+        "Will you change how you practise (your performance) because of it?",
+        choices=PERFORMANCE,
+        validators=[InputRequired("Answer whether you will change how you practise.")])
     practice_change = TextAreaField(
         "What will you change in your practice as a result?",
         validators=[InputRequired("Describe at least one change you will make."),
@@ -38,6 +56,7 @@ class EvaluationForm(FlaskForm):
         "Anything else the educators should know? (optional)",
         validators=[Length(max=2000)], filters=[strip],
         render_kw={"rows": 3, "maxlength": 2000})
+    follow_up = BooleanField("Email me in 60 days to ask what has changed in my practice")
 
 
 class RevokeForm(FlaskForm):

@@ -99,5 +99,12 @@ class ProgrammeEvaluation(db.Model):
     practice_change: Mapped[str] = mapped_column(Text)
     comments: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The outcomes accredited continuing education asks about (None: given before these
+    # questions were asked): a change in competence and an intended change in performance.
+    competence: Mapped[str | None] = mapped_column(String(10))  # COMPETENCE key
+    performance: Mapped[str | None] = mapped_column(String(10))  # PERFORMANCE key
+    # The learner asked to be emailed 60 days on about what changed; sent once.
+    follow_up: Mapped[bool] = mapped_column(default=False, server_default="0")
+    follow_up_sent_at: Mapped[datetime | None]
 
     award: Mapped[BadgeAward] = relationship()

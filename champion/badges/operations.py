@@ -160,11 +160,13 @@ def revoke_award(award: BadgeAward, reason: str, actor: User) -> None:
 
 def record_evaluation(award: BadgeAward, *, relevance: int, balanced: bool,
                       free_of_commercial_bias: bool, practice_change: str,
-                      comments: str | None) -> ProgrammeEvaluation:
+                      comments: str | None, competence: str, performance: str,
+                      follow_up: bool = False) -> ProgrammeEvaluation:
     """The holder's programme evaluation of an award, asked once before the certificate."""
     evaluation = ProgrammeEvaluation(
         award_id=award.id, user_id=award.user_id, relevance=relevance, balanced=balanced,
         free_of_commercial_bias=free_of_commercial_bias, practice_change=practice_change,
-        comments=comments)
+        comments=comments, competence=competence, performance=performance,
+        follow_up=follow_up)
     db.session.add(evaluation)
     return evaluation

@@ -68,7 +68,9 @@ def completed_modules(award: BadgeAward) -> list[CompletedModule]:
 class EvaluationSummary:
     """The programme evaluations, summarised for educators."""
 
-    by_badge: list[Row]  # badge name, count, mean relevance, balanced, free of bias
+    # badge name, count, mean relevance, balanced, free of bias, competence increased, will
+    # change practice (the last two of evaluations that asked them)
+    by_badge: list[Row]
     relevance: dict[int, int]  # rating -> how many chose it
     recent: list[ProgrammeEvaluation]
 
@@ -81,6 +83,8 @@ def evaluation_summary(recent: int = 50) -> EvaluationSummary:
             func.avg(ProgrammeEvaluation.relevance),
             func.sum(case((ProgrammeEvaluation.balanced, 1), else_=0)),
             func.sum(case((ProgrammeEvaluation.free_of_commercial_bias, 1), else_=0)),
+            func.sum(case((ProgrammeEvaluation.competence == "yes", 1), else_=0)),
+            func.sum(case((ProgrammeEvaluation.performance == "yes", 1), else_=0)),
         )
         .join(BadgeAward, BadgeAward.id == ProgrammeEvaluation.award_id)
         .join(Badge, Badge.id == BadgeAward.badge_id)

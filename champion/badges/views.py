@@ -212,7 +212,9 @@ def certificate(uid: str):
         record_evaluation(
             award, relevance=int(form.relevance.data), balanced=form.balanced.data == "yes",
             free_of_commercial_bias=form.free_of_commercial_bias.data == "yes",
-            practice_change=form.practice_change.data, comments=form.comments.data or None)
+            practice_change=form.practice_change.data, comments=form.comments.data or None,
+            competence=form.competence.data, performance=form.performance.data,
+            follow_up=form.follow_up.data)
         db.session.commit()
         flash("Thank you for your evaluation. Your certificate is ready.", "success")
         return redirect(url_for(".certificate", uid=uid))

@@ -48,6 +48,7 @@ class LiveSeries:
     summary: str | None
     intro_html: str
     position: int
+    credit: bool = False  # designates continuing education credit (disclosures come first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,8 @@ def init_app(app) -> None:
 
 def _build(stamp: int) -> LiveCatalog:
     series = tuple(
-        LiveSeries(s.id, s.slug, s.title, s.summary, s.intro_html, s.position)
+        LiveSeries(s.id, s.slug, s.title, s.summary, s.intro_html, s.position,
+                   s.credit is not None)
         for s in db.session.scalars(
             select(Series).where(Series.retired_at.is_(None)).order_by(Series.position,
                                                                         Series.slug))

@@ -28,6 +28,10 @@ class Series(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The continuing education credit and disclosures index.md designates (CreditDesignation
+    # and Disclosures, stored): None for a series without credit.
+    credit: Mapped[dict | None] = mapped_column(JSON)
+    disclosures: Mapped[dict | None] = mapped_column(JSON)
 
     modules: Mapped[list[Module]] = relationship(back_populates="series")
 

@@ -102,6 +102,8 @@ def _sync_series(content: Content, report: SyncReport, now) -> dict[str, Series]
         series.intro_html = render_series_intro(source)
         series.source = source.source
         series.content_hash = source.content_hash
+        series.credit = source.credit.stored() if source.credit else None
+        series.disclosures = source.disclosures.stored() if source.disclosures else None
         series.retired_at = None
         report.series_changed += 1
     present = {s.slug for s in content.series}

@@ -25,6 +25,7 @@ from champion.catalog.queries import (
     next_steps,
 )
 from champion.content.loader import SLUG
+from champion.credit.access import disclosures_first
 from champion.extensions import db
 from champion.progress.models import awaiting_view, progress_status
 from champion.progress.operations import note_module_opened
@@ -64,6 +65,7 @@ def series(series_slug: str):
 
 def _open_module(series_slug: str, module_slug: str, content: str):
     module = find_live_module(series_slug, module_slug, content)
+    disclosures_first(module.series)
     progress = module_progress(current_user.id, module.id)
     if note_module_opened(current_user, module.id, progress):
         db.session.commit()

@@ -27,6 +27,7 @@ class Document:
     body: str = ""
     body_line: int = 1  # file line number of the body's first line
     has_front_matter: bool = False
+    node: Any = None  # the front matter's YAML node: lines of nested keys (credit, disclosures)
 
 
 def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, Any]:
@@ -87,5 +88,6 @@ def split_front_matter(text: str) -> Document:
                 body=text[line.end():],
                 body_line=index + 2,
                 has_front_matter=True,
+                node=node,
             )
     raise YamlError("front matter is not closed: add a line holding only ---", 1)

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from champion.content.captions import webvtt_problems
+from champion.content.credit import parse_credit, parse_disclosures
 from champion.content.frontmatter import (
     Document,
     YamlError,
@@ -52,11 +53,11 @@ CODE_SPAN = re.compile(r"`[^`]*`")
 NO_ALT = 'image without alt text: describe it, or use alt="" if it is decorative'
 VIDEO_SUFFIXES = (".mp4", ".webm", ".ogg", ".m4v", ".mov")
 
-SERIES_KEYS = {"title", "order", "summary"}
+SERIES_KEYS = {"title", "order", "summary", "credit", "disclosures"}
 MODULE_KEYS = {
     "title", "duration", "summary", "objectives", "order", "slug", "pass_mark", "video",
     "slides", "required", "questions_per_attempt", "reveal", "retake_after_minutes",
-    "max_attempts_per_day", "complete_when",
+    "max_attempts_per_day", "complete_when", "credit",
 }  # fmt: skip
 REVEAL = ("after_pass", "always")
 COMPLETE_WHEN = ("passed", "viewed_and_passed")
@@ -339,6 +340,7 @@ def load_content(root: str | Path) -> Content:
     badges = root / "badges.yml"
     if badges.is_file():
         content.badges = _load_badges(badges, content, report)
+    _check_credit_evaluated(content, report)
 
     content.problems = sorted(set(report.problems))
     return content
@@ -370,6 +372,7 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
         content_hash=_sha256(raw),
         source=raw.decode("utf-8-sig"),
     )
+    _series_credit(series, index, doc, report)
 
     cases: dict[str, Path] = {}
     for path in markdown_files:
@@ -401,6 +404,35 @@ def _load_series(series_dir: Path, report: _Reporter) -> Series | None:
         report.warning(path, 1, "case guide has no module with the same NN-slug file name")
     series.modules.sort(key=lambda m: (m.order, m.slug))
     return series
+
+
+def _series_credit(series: Series, index: Path, doc: Document, report: _Reporter) -> None:
+    """The credit a provider designates for the series, and the disclosures that must come
+    with it (docs/credit.md)."""
+    if "credit" in doc.meta:
+        series.credit_line = doc.key_lines.get("credit", 1)
+        series.credit, found = parse_credit(doc.meta, doc.node)
+        for line, severity, message in found:
+            report.add(index, line, severity, message)  # type: ignore[arg-type]
+    if "disclosures" in doc.meta:
+        series.disclosures, found = parse_disclosures(doc.meta, doc.node)
+        for line, severity, message in found:
+            report.add(index, line, severity, message)  # type: ignore[arg-type]
+    elif "credit" in doc.meta:
+        report.error(index, series.credit_line, "a series that designates credit must disclose "
+                     "its planners' and faculty's financial relationships: add 'disclosures'")
+
+
+def _check_credit_evaluated(content: Content, report: _Reporter) -> None:
+    """Claiming needs the programme evaluation, asked when a badge is earned: a credit
+    series no badge covers could never be claimed."""
+    covered = {slug for badge in content.badges for slug in badge.series}
+    for series in content.series:
+        if series.credit is not None and series.slug not in covered:
+            report.error(series.path, series.credit_line,
+                         f"series '{series.slug}' designates credit but no badge in badges.yml "
+                         "names it in its criteria's series: learners could never give the "
+                         "programme evaluation that claiming credit needs")
 
 
 def parse_module_source(
@@ -436,6 +468,10 @@ def _load_module(
     raw, doc = read
     fields = _Fields(path, doc, MODULE_KEYS, report)
 
+    if "credit" in doc.meta:
+        report.warning(path, fields.line("credit"), "credit is designated per series, not per "
+                       "module (ignored here): put it in the series' index.md, and give a module "
+                       "its own credit by making it a series of its own (docs/credit.md)")
     slug = fields.string("slug") or match["slug"]
     if not SLUG.match(slug):
         report.error(path, fields.line("slug"),

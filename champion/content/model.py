@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from champion.content.credit import CreditDesignation, Disclosures
 
 Severity = Literal["error", "warning"]
 
@@ -141,6 +144,9 @@ class Series:
     content_hash: str = ""
     modules: list[Module] = field(default_factory=list)
     source: str = ""  # index.md as written
+    credit: CreditDesignation | None = None  # the continuing education credit designated
+    disclosures: Disclosures | None = None
+    credit_line: int = 1
 
 
 @dataclass(frozen=True)

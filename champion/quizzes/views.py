@@ -10,6 +10,7 @@ from champion.badges.models import BadgeAward
 from champion.catalog.live import LiveModule, LiveVersion
 from champion.catalog.models import ModuleVersion
 from champion.catalog.queries import catalog, find_live_module, next_module_after
+from champion.credit.access import disclosures_first
 from champion.database import utcnow
 from champion.extensions import csrf, db
 from champion.filters import sentence
@@ -52,6 +53,7 @@ def take(series_slug: str, module_slug: str):
     module = find_live_module(series_slug, module_slug, "quiz")
     if not module.version.has_quiz:
         abort(404)
+    disclosures_first(module.series)
     if request.method == "POST":
         return _submit(module)
     try:

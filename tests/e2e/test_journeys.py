@@ -49,9 +49,10 @@ def correct_inputs(page, module) -> list[str]:
 
 
 def read_to_the_end(page, base: str, module) -> None:
-    """Open the module's reading view and scroll to its end, which the page reports."""
-    page.goto(f"{base}/modules/{module.series}/{module.slug}")
+    """Open the module's reading view and scroll to its end, which the page reports (at
+    once, for a module whose end shows without scrolling)."""
     with page.expect_response(lambda r: r.url.endswith("/activity") and r.ok):
+        page.goto(f"{base}/modules/{module.series}/{module.slug}")
         page.locator("[data-presentation-end]").scroll_into_view_if_needed()
 
 
@@ -73,6 +74,19 @@ def answer(page, module) -> None:
         page.check(f"#{input_id}")
     page.click("main button[type=submit]:has-text('Submit answers')")
     page.wait_for_load_state()
+
+
+def give_the_evaluation(page, follow_up: bool = False) -> None:
+    """Answer the programme evaluation on its page, and submit it."""
+    page.check("input[name=relevance][value='5']")
+    page.check("input[name=balanced][value=yes]")
+    page.check("input[name=free_of_commercial_bias][value=yes]")
+    page.check("input[name=competence][value=yes]")
+    page.check("input[name=performance][value=yes]")
+    page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
+    if follow_up:
+        page.check("input[name=follow_up]")
+    page.click("main button[type=submit]")
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -174,11 +188,7 @@ def test_a_learner_goes_from_registration_to_badge_certificate_and_verification(
     check_accessibility(page, "me")
     page.click("text=Get your certificate")
     check_accessibility(page, "evaluation")
-    page.check("input[name=relevance][value='5']")
-    page.check("input[name=balanced][value=yes]")
-    page.check("input[name=free_of_commercial_bias][value=yes]")
-    page.fill("textarea[name=practice_change]", "Ask about goals at the first recurrence.")
-    page.click("main button[type=submit]")
+    give_the_evaluation(page)
     check_accessibility(page, "certificate")
     with page.expect_download() as download:
         page.click("text=Download the certificate (PDF)")
