@@ -24,7 +24,12 @@ from champion.catalog.sync import SyncConflict, sync_content
 from champion.content import Content, load_content
 from champion.credit.commands import report_credit
 from champion.departments.models import Department
-from champion.departments.operations import MembershipError, create_department, import_roster
+from champion.departments.operations import (
+    MembershipError,
+    add_member,
+    create_department,
+    import_roster,
+)
 from champion.departments.roster import parse_roster
 from champion.extensions import db
 from champion.spreadsheet import to_csv
@@ -165,8 +170,14 @@ def users_create(email: str, name: str, role: str, departments: tuple[str, ...])
     """Create an account. The password is read from stdin, or prompted for."""
     chosen = _departments(departments)
     password = _read_password()
+    leads = role == Role.LEAD.value
     try:
-        user = create_user(email, name, password, role=role, departments=chosen)
+        user = create_user(email, name, password, role=role, departments=chosen if leads else ())
+        db.session.flush()
+        # Joining goes through add_member, the one way in, so the department's open
+        # assignments reach the new member and the join is audited.
+        for department in () if leads else chosen:
+            add_member(department, user, None, how="command line")
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -18,7 +18,7 @@ from champion.assignments.operations import (
     resolve_target,
 )
 from champion.audit.models import AuditEvent
-from champion.auth.models import Role
+from champion.auth.models import Role, User
 from champion.database import utcnow
 from champion.departments.models import Department
 from champion.departments.operations import add_member
@@ -258,3 +258,17 @@ def test_a_refused_edit_changes_nothing_and_keeps_what_was_typed(
     assert db.session.get(Assignment, assignment.id).title == "The Basics"
     assert db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "assignment.edit")) is None
+
+
+def test_an_account_made_on_the_command_line_gets_the_departments_assignments(
+        app, synced, department, lead, runner):
+    assignment = create_assignment(department, lead, resolve_target("series", "basics", []),
+                                   due_on=TODAY + timedelta(days=3), title="Basics")
+    db.session.commit()
+    result = runner.invoke(args=["users", "create", "cli.learner@example.org", "--name",
+                                 "Cli Learner", "--department", department.slug],
+                           input="a long enough password 1\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "cli.learner@example.org"))
+    assert db.session.scalar(select(AssignedLearner.assignment_id)
+                             .where(AssignedLearner.user_id == user.id)) == assignment.id
