@@ -424,3 +424,26 @@ def test_expiry_and_recertification(app, synced, learner, content_dir):
     assert awards[1].valid() and awards[0].expired()
     badge = db.session.scalar(select(Badge))
     assert badge.valid_for_days == 365
+
+
+def test_a_badge_keeps_verifying_after_its_holder_changes_address(
+        app, runner, award, learner, admin, tmp_path, client):
+    owner = app.test_client()
+    login(owner, learner)
+    baked = tmp_path / "badge.png"
+    baked.write_bytes(owner.get(f"/me/badges/{award.uid}/badge.png").data)
+    credential = tmp_path / "badge.jwt"
+    credential.write_bytes(owner.get(f"/me/badges/{award.uid}/credential.jwt").data)
+    before = client.get(f"/badges/assertions/{award.uid}.json").get_json()["recipient"]
+
+    from champion.auth.operations import set_email
+
+    set_email(learner, "learner.new@example.org", admin)
+    db.session.commit()
+    after = client.get(f"/badges/assertions/{award.uid}.json").get_json()["recipient"]
+    assert after == before  # the identity it was issued to, not the account's new address
+    assert runner.invoke(args=["badges", "verify", str(baked)]).exit_code == 0
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(client.get("/issuer/jwks.json").data)
+    result = runner.invoke(args=["badges", "verify", str(credential), "--jwks", str(jwks)])
+    assert result.exit_code == 0, result.output

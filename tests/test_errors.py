@@ -29,7 +29,8 @@ def test_operation_errors_share_one_base_and_are_not_value_errors(error):
 
 def test_revoking_without_a_reason_is_an_operation_error(app, synced, learner, admin):
     badge = db.session.scalars(select(Badge)).first()
-    award = BadgeAward(badge=badge, user=learner, narrative=badge.narrative)
+    award = BadgeAward(badge=badge, user=learner, narrative=badge.narrative,
+                       recipient_identity="sha256$test")
     db.session.add(award)
     db.session.flush()
     with pytest.raises(RevocationError, match="give a reason"):

@@ -78,6 +78,7 @@ def crowd(app, synced, department, lead):
         db.session.get(User, uid).active = False
     for n, uid in enumerate(ids[:12]):
         db.session.add(BadgeAward(badge_id=badge.id, user_id=uid, narrative="n",
+                                  recipient_identity="sha256$test",
                                   awarded_at=now - timedelta(days=n),
                                   revoked_at=now if n % 5 == 4 else None))
     db.session.commit()

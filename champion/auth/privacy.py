@@ -126,11 +126,13 @@ def delete_account(user: User, actor: User) -> None:
         raise DeletionError("this account is already deleted")
     now = utcnow()
     previous = user.email
-    for award in db.session.scalars(select(BadgeAward).where(
-            BadgeAward.user_id == user.id, BadgeAward.revoked_at.is_(None))):
-        award.revoked_at = now
-        award.revocation_reason = "The earner's account was deleted."
-        award.revoked_by_id = actor.id
+    for award in db.session.scalars(select(BadgeAward).where(BadgeAward.user_id == user.id)):
+        # The hashed address a credential names is personal data too: it goes.
+        award.recipient_identity = "sha256$erased"
+        if award.revoked_at is None:
+            award.revoked_at = now
+            award.revocation_reason = "The earner's account was deleted."
+            award.revoked_by_id = actor.id
     for evaluation in db.session.scalars(select(ProgrammeEvaluation).where(
             ProgrammeEvaluation.user_id == user.id)):
         evaluation.comments = None  # free text may name people; the ratings stay

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from champion.badges import credentials, status_list
 from champion.badges.baking import BakingError, unbake_png, unbake_svg
 from champion.badges.models import BadgeAward
-from champion.badges.openbadges import hashed_email, iso
+from champion.badges.openbadges import iso
 from champion.extensions import db
 from champion.urls import external_url
 
@@ -70,7 +70,7 @@ def _hosted_assertion(document: object, outcome: Outcome) -> None:
     recipient = recipient if isinstance(recipient, dict) else {}
     expected = {
         "id": external_url("badges.assertion_json", uid=award.uid),
-        "recipient": hashed_email(award.user.email, award.salt),
+        "recipient": award.recipient_identity,
         "badge": external_url("badges.badge_json", slug=award.badge.slug),
         "issuedOn": iso(award.awarded_at),
     }

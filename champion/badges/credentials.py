@@ -26,7 +26,7 @@ from flask import current_app
 
 from champion.badges import status_list
 from champion.badges.models import BadgeAward
-from champion.badges.openbadges import badge_image_url, hashed_email, iso, issuer_id
+from champion.badges.openbadges import badge_image_url, iso, issuer_id
 from champion.keyfiles import read_or_create
 from champion.urls import external_url
 
@@ -104,7 +104,7 @@ def credential(award: BadgeAward) -> dict[str, Any]:
             "type": ["AchievementSubject"],
             "identifier": [{
                 "type": "IdentityObject",
-                "identityHash": hashed_email(award.user.email, award.salt),
+                "identityHash": award.recipient_identity,
                 "identityType": "emailAddress",
                 "hashed": True,
                 "salt": award.salt,

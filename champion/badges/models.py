@@ -63,6 +63,10 @@ class BadgeAward(db.Model):
     # The criteria as they stood when earned: later edits to badges.yml don't rewrite history.
     narrative: Mapped[str] = mapped_column(Text)
     salt: Mapped[str] = mapped_column(String(32), default=new_salt)
+    # The earner's address, salted and hashed, as it was when the badge was issued: the
+    # identity every credential for this award names. A later change of address doesn't
+    # rewrite it, so badges already downloaded or shared keep verifying.
+    recipient_identity: Mapped[str] = mapped_column(String(80))
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

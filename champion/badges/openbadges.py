@@ -74,7 +74,7 @@ def assertion(award: BadgeAward) -> dict[str, Any]:
             "type": "email",
             "hashed": True,
             "salt": award.salt,
-            "identity": hashed_email(award.user.email, award.salt),
+            "identity": award.recipient_identity,
         },
         "badge": external_url("badges.badge_json", slug=award.badge.slug),
         "issuedOn": iso(award.awarded_at),

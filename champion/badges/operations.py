@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased
 
 from champion.audit.operations import record
 from champion.auth.models import User
-from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation
+from champion.badges.models import Badge, BadgeAward, ProgrammeEvaluation, new_salt
+from champion.badges.openbadges import hashed_email
 from champion.catalog.live import LiveBadge, live_catalog
 from champion.database import utcnow
 from champion.errors import OperationError
@@ -42,20 +43,20 @@ def award_earned_badges(user_ids: Collection[int] | None = None) -> list[BadgeAw
     for badge in live_catalog().badges:
         if not badge.module_ids:
             continue
-        for user_id, number in _earners(badge, user_ids, now):
-            award = _insert_award(db.session.get(Badge, badge.id), user_id, number, now)
+        for user_id, number, email in _earners(badge, user_ids, now):
+            award = _insert_award(db.session.get(Badge, badge.id), user_id, number, email, now)
             if award is not None:
                 awards.append(award)
     return awards
 
 
 def _earners(badge: LiveBadge, user_ids: Collection[int] | None, now):
-    """(user id, award number) of everyone who has just earned ``badge``."""
+    """(user id, award number, email) of everyone who has just earned ``badge``."""
     params = {"badge_id": badge.id, "module_ids": sorted(badge.module_ids),
               "needed": len(badge.module_ids), "now": now}
     if user_ids is not None:
         params["user_ids"] = list(user_ids)
-    earners: list[tuple[int, int]] = []
+    earners: list[tuple[int, int, str]] = []
     for statement in _earner_statements(user_ids is not None, bool(badge.valid_for_days)):
         earners += db.session.execute(statement, params).tuples()
     return earners
@@ -67,8 +68,9 @@ def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]
     module_ids = bindparam("module_ids", expanding=True)
     verified = exists().where(User.id == ModuleProgress.user_id,
                               User.email_verified_at.is_not(None))
+    email = select(User.email).where(User.id == ModuleProgress.user_id).scalar_subquery()
     first = (
-        select(ModuleProgress.user_id, literal(1))
+        select(ModuleProgress.user_id, literal(1), email)
         .where(
             ModuleProgress.module_id.in_(module_ids),
             ModuleProgress.completed_at.is_not(None),
@@ -93,7 +95,7 @@ def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]
     )
     latest = aliased(BadgeAward)
     again = (
-        select(ModuleProgress.user_id, latest.number + 1)
+        select(ModuleProgress.user_id, latest.number + 1, email)
         .join(latest_number, latest_number.c.user_id == ModuleProgress.user_id)
         .join(latest, and_(latest.badge_id == bindparam("badge_id"),
                            latest.user_id == latest_number.c.user_id,
@@ -113,10 +115,14 @@ def _earner_statements(for_users: bool, recertifies: bool) -> tuple[Select, ...]
     return first, again
 
 
-def _insert_award(badge: Badge, user_id: int, number: int, now) -> BadgeAward | None:
-    """Insert one award; if another transaction just made it, keep theirs."""
+def _insert_award(badge: Badge, user_id: int, number: int, email: str,
+                  now) -> BadgeAward | None:
+    """Insert one award naming ``email`` (hashed); if another transaction just made it,
+    keep theirs."""
+    salt = new_salt()
     award = BadgeAward(
         badge=badge, user_id=user_id, number=number, narrative=badge.narrative, awarded_at=now,
+        salt=salt, recipient_identity=hashed_email(email, salt),
         expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
     )
     try:
