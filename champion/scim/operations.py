@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from champion.audit.operations import record
 from champion.auth.emails import lookup_key
-from champion.auth.models import User
+from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, create_user, find_user
 from champion.database import utcnow
 from champion.departments.models import Department
@@ -91,6 +91,13 @@ def replace_account(user: User, scim: ScimUser | None, resource: UserResource) -
         db.session.add(scim)
     changes = []
     if lookup_key(email) != user.email:
+        if user.role != Role.LEARNER:
+            # The address is where its password resets go: re-addressing a lead's or an
+            # educator's account would hand the token holder that role's powers.
+            raise ScimError(f"{user.email} is a {user.role}'s account: SCIM can't change its "
+                            "address; if it really changed, an administrator makes the account "
+                            "a learner first (/admin/people), then gives the role back",
+                            status=403)
         changes.append(f"email {user.email} → {email}")
         user.email = lookup_key(email)
         user.email_verified_at = utcnow()  # the hospital vouches for its addresses

@@ -5,7 +5,7 @@ is in ``auth.views``, beside the first."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from champion.extensions import db
@@ -23,12 +23,19 @@ blueprint = Blueprint("twofactor", __name__, url_prefix="/me/two-factor",
                       template_folder="templates")
 
 
+def _uses_powers() -> bool:
+    """An admin page, or any page kept for a role (``role_required``): an administrator
+    holds every role, so the lead pages (every department) and the authoring pages are
+    admin powers too."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.blueprint == "admin" or getattr(view, "required_roles", None) is not None
+
+
 @blueprint.before_app_request
 def administrators_enrol_first():
     """With CHAMPION_REQUIRE_2FA_ADMIN on, an administrator without two-factor is sent to
-    set it up before any admin page."""
-    if request.blueprint == "admin" and current_user.is_authenticated and \
-            must_enrol(current_user):
+    set it up before any page that uses their powers."""
+    if current_user.is_authenticated and must_enrol(current_user) and _uses_powers():
         flash("Set up two-factor sign-in before using the admin pages.", "info")
         return redirect(url_for("twofactor.index"))
     return None

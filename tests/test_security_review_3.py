@@ -1,0 +1,172 @@
+"""The third December review (issues 19 and 20, attacked): SCIM, two-factor, outside
+sign-ins, xAPI delivery. Each test is an attack that worked before its fix."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from champion.auth.models import Role
+from champion.auth.operations import ExternalSignInError, sign_in_external
+from champion.database import utcnow
+from champion.extensions import db
+from champion.xapi.delivery import Lrs, deliver_batch
+from champion.xapi.models import XapiStatement
+from tests.helpers import login, make_user
+from tests.test_scim import patch, scim, scim_on  # noqa: F401 (a fixture)
+from tests.test_two_factor import require_admin_2fa  # noqa: F401 (a fixture)
+
+# --- xAPI: the LRS's answers can't send the credentials elsewhere ----------------------------
+
+
+class _Server:
+    """An HTTP server on 127.0.0.1 answering every request with ``answer(handler)``, and
+    keeping the headers of each request it got."""
+
+    def __init__(self, answer) -> None:
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _any(self) -> None:
+                seen.append(dict(self.headers))
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                answer(self)
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _Server:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _ok(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "2")
+    handler.end_headers()
+    handler.wfile.write(b"[]")
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[_Server]:
+    """Another host: where a hostile (or hijacked) LRS endpoint redirects."""
+    with _Server(_ok) as server:
+        yield server
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_an_lrs_redirect_neither_leaks_the_credentials_nor_loses_statements(app, elsewhere,
+                                                                            status):
+    def redirect(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        handler.send_header("Location", f"{elsewhere.url}/collect")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    statement_id = str(uuid.uuid4())
+    db.session.add(XapiStatement(statement_id=statement_id, statement={"id": statement_id},
+                                 next_attempt_at=utcnow()))
+    db.session.commit()
+    with _Server(redirect) as lrs:
+        outcome = deliver_batch(Lrs(f"{lrs.url}/xAPI/", "champion", "lrs-secret"))
+    db.session.commit()
+    assert elsewhere.seen == []  # the Basic credentials (and the statements) stay home
+    row = db.session.get(XapiStatement, 1)
+    assert row.delivered_at is None and outcome.delivered == 0  # waits for a real answer
+    assert outcome.unavailable and f"HTTP {status}" in outcome.unavailable
+
+
+# --- CHAMPION_REQUIRE_2FA_ADMIN: no admin powers before enrolment, wherever they're used -----
+
+
+def test_an_admin_without_two_factor_uses_no_role_page_outside_admin(app, admin,
+                                                                      require_admin_2fa):
+    client = app.test_client()
+    login(client, admin)
+    # An administrator holds every role: the lead pages (every department) and the authoring
+    # pages are admin powers too.
+    for url in ("/team/", "/author/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"] == "/me/two-factor", url
+    assert client.get("/").status_code == 200  # learning needs no enrolment
+    assert client.get("/me/two-factor").status_code == 200
+
+
+def test_a_lead_is_not_sent_to_enrol(app, lead, require_admin_2fa):
+    client = app.test_client()
+    login(client, lead)
+    assert client.get("/team/").headers.get("Location") != "/me/two-factor"
+
+
+# --- Outside sign-ins: an address that only normalises to an account's doesn't link to it ----
+
+
+def _sign_in(email: str, subject: str = "s-1"):
+    return sign_in_external(kind="oidc", issuer="https://idp.example.org", subject=subject,
+                            email=email, name="Someone", email_verified=True, ip="127.0.0.1")
+
+
+def test_a_lookalike_address_does_not_link_to_the_account_it_normalises_to(app):
+    kate = make_user(Role.LEARNER, "kate@mercy.example.org")
+    # U+212A KELVIN SIGN: a different mailbox to a provider that verified it as written, the
+    # same account key once normalised (NFC, then lowercase).
+    with pytest.raises(ExternalSignInError, match="written differently"):
+        _sign_in("\u212aate@mercy.example.org")
+    db.session.rollback()
+    assert kate.id is not None
+    from champion.auth.models import ExternalIdentity
+    assert db.session.query(ExternalIdentity).count() == 0
+
+
+def test_an_address_differing_only_in_ascii_case_still_links(app):
+    kate = make_user(Role.LEARNER, "kate@mercy.example.org")
+    user, created = _sign_in("Kate@Mercy.Example.org")
+    db.session.commit()
+    assert user.id == kate.id and not created
+
+
+# --- SCIM ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.LEAD, Role.EDUCATOR])
+def test_scim_cannot_readdress_an_account_with_powers(app, client, scim_on, role):
+    staff = make_user(role, f"{role.value}@mercy.example.org")
+    response = patch(client, f"/Users/{staff.id}", {
+        "op": "replace", "path": "emails",
+        "value": [{"value": "mallory@elsewhere.example.org", "primary": True}]})
+    assert response.status_code == 403, response.get_json()
+    assert "administrator" in response.get_json()["detail"]
+    db.session.expire_all()
+    assert db.session.get(type(staff), staff.id).email == f"{role.value}@mercy.example.org"
+    # What the hospital may still do: rename, and deactivate a leaver.
+    response = patch(client, f"/Users/{staff.id}", {"op": "replace", "path": "active",
+                                                    "value": False})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert not db.session.get(type(staff), staff.id).active
+
+
+@pytest.mark.parametrize("query", ["?startIndex=99999999999999999999",
+                                   "?startIndex=9223372036854775808"])
+def test_a_huge_start_index_is_an_empty_page_not_a_crash(app, client, scim_on, query):
+    make_user(Role.LEARNER, "ann@mercy.example.org")
+    response = scim(client, "GET", f"/Users{query}")
+    assert response.status_code == 200
+    assert response.get_json()["Resources"] == [] if "Resources" in response.get_json() \
+        else response.get_json()["itemsPerPage"] == 0
