@@ -9,16 +9,38 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import func, select
 
-from champion.auth.models import Role
+from champion.audit.models import AuditEvent
+from champion.auth import throttle
+from champion.auth.models import ExternalIdentity, Role, User
 from champion.auth.operations import ExternalSignInError, sign_in_external
 from champion.database import utcnow
+from champion.departments.models import Department
 from champion.extensions import db
+from champion.twofactor.models import TwoFactor
 from champion.xapi.delivery import Lrs, deliver_batch
 from champion.xapi.models import XapiStatement
 from tests.helpers import login, make_user
-from tests.test_scim import patch, scim, scim_on  # noqa: F401 (a fixture)
-from tests.test_two_factor import require_admin_2fa  # noqa: F401 (a fixture)
+from tests.test_scim import TOKEN, USER_SCHEMA, patch, scim
+from tests.test_two_factor import enrol, form_post, next_code
+
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+
+
+@pytest.fixture
+def scim_on(app) -> Iterator[None]:
+    app.config["CHAMPION_SCIM_TOKEN"] = TOKEN
+    yield
+    app.config["CHAMPION_SCIM_TOKEN"] = None
+
+
+@pytest.fixture
+def require_admin_2fa(app) -> Iterator[None]:
+    app.config["CHAMPION_REQUIRE_2FA_ADMIN"] = True
+    yield
+    app.config["CHAMPION_REQUIRE_2FA_ADMIN"] = False
+
 
 # --- xAPI: the LRS's answers can't send the credentials elsewhere ----------------------------
 
@@ -129,9 +151,8 @@ def test_a_lookalike_address_does_not_link_to_the_account_it_normalises_to(app):
     with pytest.raises(ExternalSignInError, match="written differently"):
         _sign_in("\u212aate@mercy.example.org")
     db.session.rollback()
-    assert kate.id is not None
-    from champion.auth.models import ExternalIdentity
-    assert db.session.query(ExternalIdentity).count() == 0
+    assert db.session.scalar(select(func.count()).select_from(ExternalIdentity)) == 0
+    assert kate.email == "kate@mercy.example.org"
 
 
 def test_an_address_differing_only_in_ascii_case_still_links(app):
@@ -162,11 +183,52 @@ def test_scim_cannot_readdress_an_account_with_powers(app, client, scim_on, role
     assert not db.session.get(type(staff), staff.id).active
 
 
-@pytest.mark.parametrize("query", ["?startIndex=99999999999999999999",
-                                   "?startIndex=9223372036854775808"])
-def test_a_huge_start_index_is_an_empty_page_not_a_crash(app, client, scim_on, query):
+def test_a_huge_start_index_is_an_empty_page_not_a_crash(app, client, scim_on):
     make_user(Role.LEARNER, "ann@mercy.example.org")
-    response = scim(client, "GET", f"/Users{query}")
+    response = scim(client, "GET", "/Users?startIndex=99999999999999999999")
     assert response.status_code == 200
-    assert response.get_json()["Resources"] == [] if "Resources" in response.get_json() \
-        else response.get_json()["itemsPerPage"] == 0
+    listing = response.get_json()
+    assert (listing["totalResults"], listing["itemsPerPage"]) == (1, 0)
+
+
+def test_scim_refuses_values_longer_than_its_columns(app, client, scim_on):
+    body = {"schemas": [USER_SCHEMA], "userName": "a" * 250 + "@mercy.example.org",
+            "emails": [{"value": "ann@mercy.example.org", "primary": True}]}
+    response = scim(client, "POST", "/Users", body)
+    assert response.status_code == 400
+    assert "userName: at most 254 characters" in response.get_json()["detail"]
+    body = {"schemas": [USER_SCHEMA], "userName": "ann@mercy.example.org",
+            "externalId": "x" * 256, "emails": [{"value": "ann@mercy.example.org"}]}
+    response = scim(client, "POST", "/Users", body)
+    assert response.status_code == 400
+    assert "externalId: at most 255 characters" in response.get_json()["detail"]
+    body = {"schemas": [GROUP_SCHEMA], "displayName": "Ward 4", "externalId": "x" * 256}
+    response = scim(client, "POST", "/Groups", body)
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Department)) == 0
+
+
+def test_scim_adopting_a_local_account_is_audited(app, client, scim_on):
+    local = make_user(Role.LEARNER, "ann@mercy.example.org")
+    body = {"schemas": [USER_SCHEMA], "userName": "ann@mercy.example.org",
+            "externalId": "hr-77", "emails": [{"value": "ann@mercy.example.org"}]}
+    assert scim(client, "PUT", f"/Users/{local.id}", body).status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scim.user.adopt"))
+    assert event is not None and event.target_id == local.id
+    assert "ann@mercy.example.org" in event.summary
+
+
+# --- Two-factor: turning it off is throttled like the sign-in's code step ---------------------
+
+
+def test_turning_two_factor_off_is_throttled(app, learner_client, learner, monkeypatch):
+    secret, _ = enrol(learner_client)
+    monkeypatch.setattr(throttle, "delay_after", lambda failures: 600)
+    wrong = form_post(learner_client, "/me/two-factor/disable", {"code": "000000"},
+                      page="/me/two-factor")
+    assert wrong.status_code == 302
+    right = form_post(learner_client, "/me/two-factor/disable", {"code": next_code(secret)},
+                      page="/me/two-factor")
+    assert right.status_code == 429
+    assert db.session.get(TwoFactor, learner.id, populate_existing=True).enabled

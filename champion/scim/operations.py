@@ -48,6 +48,11 @@ def _attributes(resource: UserResource) -> dict[str, Any]:
 def _derived(resource: UserResource) -> tuple[str, str]:
     if not (resource.user_name or "").strip():
         raise ScimError("userName: required", scim_type="invalidValue")
+    # The columns' sizes: a longer value is refused here, not by the database (a 500).
+    for field, value, most in (("userName", resource.user_name.strip(), 254),
+                               ("externalId", resource.external_id, 255)):
+        if value is not None and len(value) > most:
+            raise ScimError(f"{field}: at most {most} characters", scim_type="invalidValue")
     try:
         email = account_email(resource)
     except ScimValueError as exc:
@@ -89,6 +94,8 @@ def replace_account(user: User, scim: ScimUser | None, resource: UserResource) -
     if scim is None:  # an account made here before SCIM: adopted now
         scim = ScimUser(user=user, user_name_key=key)
         db.session.add(scim)
+        record(None, "scim.user.adopt", user, f"SCIM took over the provisioning of "
+               f"{user.email} (userName {key})", user_name=key)
     changes = []
     if lookup_key(email) != user.email:
         if user.role != Role.LEARNER:
@@ -156,11 +163,17 @@ def _group_name(group: Group) -> str:
     return name[:200]
 
 
+def _group_external_id(group: Group) -> str | None:
+    if group.external_id is not None and len(group.external_id) > 255:
+        raise ScimError("externalId: at most 255 characters", scim_type="invalidValue")
+    return group.external_id
+
+
 def create_department(group: Group) -> tuple[Department, ScimGroup]:
     name = _group_name(group)
     department = Department(slug=_slug_for(name), name=name)
     db.session.add(department)
-    scim = ScimGroup(department=department, external_id=group.external_id)
+    scim = ScimGroup(department=department, external_id=_group_external_id(group))
     db.session.add(scim)
     record(None, "department.create", department,
            f"SCIM created department {department.slug} ({name})")
@@ -181,7 +194,7 @@ def replace_department(department: Department, scim: ScimGroup | None,
                f"SCIM renamed department {department.slug}: {department.name} → {name}",
                previous=department.name)
         department.name = name
-    scim.external_id, scim.updated_at = group.external_id, utcnow()
+    scim.external_id, scim.updated_at = _group_external_id(group), utcnow()
     _set_members(department, group)
     return scim
 

@@ -34,6 +34,10 @@ class TwoFactorError(OperationError):
     """Two-factor can't be changed as asked; the message says why."""
 
 
+class WrongCode(TwoFactorError):
+    """The code given is neither a current authenticator code nor an unused recovery code."""
+
+
 def provisioning_uri(factor: TwoFactor) -> str:
     """What the QR code holds: the secret, the account and the site's name."""
     return pyotp.TOTP(factor.secret).provisioning_uri(
@@ -147,7 +151,7 @@ def turn_off(user: User, code: str, ip: str | None) -> None:
         raise TwoFactorError("administrators must keep two-factor on here "
                              "(CHAMPION_REQUIRE_2FA_ADMIN)")
     if not check_second_step(user, code, ip):
-        raise TwoFactorError("that code doesn't match: enter the 6 digits your app shows "
+        raise WrongCode("that code doesn't match: enter the 6 digits your app shows "
                              "now, or a recovery code")
     _remove(user)
     record(user, "two_factor.disable", user, f"{user.email} turned two-factor off", ip=ip)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
 
+from champion.auth import throttle
 from champion.extensions import db
 from champion.twofactor.forms import CodeForm, StartForm
 from champion.twofactor.operations import (
     TwoFactorError,
+    WrongCode,
     confirm_enrolment,
     provisioning_uri,
     start_enrolment,
@@ -95,9 +98,17 @@ def confirm():
 def disable():
     form = CodeForm()
     if form.validate_on_submit():
+        # Throttled as the sign-in's code step is (its count too): a borrowed session
+        # can't guess its way to turning two-factor off.
+        wait = throttle.seconds_to_wait(current_user.email, step="two-factor")
+        if wait:
+            raise TooManyRequests(f"repeated wrong codes for this account: try again in {wait} "
+                                  f"second{'s' if wait != 1 else ''}", retry_after=wait)
         try:
             turn_off(current_user, form.code.data, request.remote_addr)
         except TwoFactorError as exc:
+            if isinstance(exc, WrongCode):
+                throttle.note_failure(current_user.email, step="two-factor")
             db.session.commit()  # the failed attempt stays in the audit log
             flash(str(exc), "error")
             return redirect(url_for("twofactor.index"))

@@ -5,8 +5,9 @@ again (its answer lost in an outage, say) changes nothing there: an LRS that ans
 204 for statements it already has has them. Where it refuses a batch (409: some id it
 already has; 400 or 422: a statement it won't take), each statement of the batch is PUT on its
 own, so one bad statement can't hold back the others. An LRS that can't be reached, or
-answers 5xx, 401, 403, 404 or a redirect (never followed), is "unavailable": the batch waits, backing off, and nothing is
-lost. The caller commits after each batch, so what was delivered stays delivered.
+answers 5xx, 401, 403, 404 or a redirect (never followed), is "unavailable": the batch
+waits, backing off, and nothing is lost. The caller commits after each batch, so what was
+delivered stays delivered.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer, never followed: urllib would resend the Basic credentials
     to whatever host it names, and turn a POST into a GET whose 200 reads as delivered."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 
