@@ -232,3 +232,15 @@ def test_turning_two_factor_off_is_throttled(app, learner_client, learner, monke
                       page="/me/two-factor")
     assert right.status_code == 429
     assert db.session.get(TwoFactor, learner.id, populate_existing=True).enabled
+
+
+@pytest.mark.parametrize("endpoint", ["file:///etc/passwd", "ftp://lrs.example.org/xAPI/",
+                                      "https://champion:secret@lrs.example.org/xAPI/",
+                                      "lrs.example.org/xAPI/"])
+def test_an_lrs_endpoint_is_an_http_url_without_credentials(endpoint):
+    from config import ConfigurationError, load
+
+    with pytest.raises(ConfigurationError, match="CHAMPION_XAPI_ENDPOINT must"):
+        load("testing", {"CHAMPION_XAPI_ENDPOINT": endpoint})
+    assert load("testing", {"CHAMPION_XAPI_ENDPOINT": "https://lrs.example.org/xAPI/"})[
+        "CHAMPION_XAPI_ENDPOINT"] == "https://lrs.example.org/xAPI/"
