@@ -4,6 +4,7 @@ sign-ins, xAPI delivery. Each test is an attack that worked before its fix."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,12 +19,15 @@ from champion.auth.operations import ExternalSignInError, sign_in_external
 from champion.database import utcnow
 from champion.departments.models import Department
 from champion.extensions import db
+from champion.twofactor import operations
 from champion.twofactor.models import TwoFactor
 from champion.xapi.delivery import Lrs, deliver_batch
 from champion.xapi.models import XapiStatement
-from tests.helpers import login, make_user
+from tests.conftest import postgres_only
+from tests.helpers import csrf_token, login, make_user
+from tests.test_concurrency import race
 from tests.test_scim import TOKEN, USER_SCHEMA, patch, scim
-from tests.test_two_factor import enrol, form_post, next_code
+from tests.test_two_factor import enrol, form_post, next_code, password_step
 
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
@@ -244,3 +248,27 @@ def test_an_lrs_endpoint_is_an_http_url_without_credentials(endpoint):
         load("testing", {"CHAMPION_XAPI_ENDPOINT": endpoint})
     assert load("testing", {"CHAMPION_XAPI_ENDPOINT": "https://lrs.example.org/xAPI/"})[
         "CHAMPION_XAPI_ENDPOINT"] == "https://lrs.example.org/xAPI/"
+
+
+@postgres_only
+def test_one_code_sent_twice_at_once_opens_one_session(app, learner_client, learner,
+                                                      monkeypatch):
+    secret, _ = enrol(learner_client)
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        assert password_step(client, learner).headers["Location"] == "/auth/two-factor"
+    code = next_code(secret)
+    tokens = [csrf_token(client, "/auth/two-factor") for client in clients]
+    posts = [(lambda c=client, t=token: c.post("/auth/two-factor",
+                                                data={"csrf_token": t, "code": code}))
+             for client, token in zip(clients, tokens, strict=True)]
+    checked = operations._matching_step
+
+    def slowly(factor, given):  # both requests read the factor before either writes
+        found = checked(factor, given)
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(operations, "_matching_step", slowly)
+    statuses = race(*posts)
+    assert sorted(statuses) == [200, 302]  # the second is asked for a code again

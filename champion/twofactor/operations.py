@@ -107,7 +107,8 @@ def _new_recovery_codes(user: User) -> list[str]:
 def check_second_step(user: User, code: str, ip: str | None) -> bool:
     """Is ``code`` a current authenticator code, or an unused recovery code? A recovery
     code is used up; either way it's audited."""
-    factor = two_factor_of(user)
+    # Locked while checked: two requests with the same code can't both read the old step.
+    factor = db.session.get(TwoFactor, user.id, with_for_update=True, populate_existing=True)
     if factor is None or not factor.enabled:
         return False
     step = _matching_step(factor, code)
