@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -52,7 +53,7 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         # folder). Private: never served to learners. Shared by every worker.
         "CHAMPION_DRAFTS_DIR": environ.get("CHAMPION_DRAFTS_DIR") or None,
         # xAPI statements to a learning record store: none are written without an endpoint.
-        "CHAMPION_XAPI_ENDPOINT": environ.get("CHAMPION_XAPI_ENDPOINT") or None,
+        "CHAMPION_XAPI_ENDPOINT": _xapi_endpoint(environ.get("CHAMPION_XAPI_ENDPOINT") or None),
         "CHAMPION_XAPI_USERNAME": environ.get("CHAMPION_XAPI_USERNAME") or None,
         "CHAMPION_XAPI_PASSWORD": environ.get("CHAMPION_XAPI_PASSWORD") or None,
         # How learners appear in statements: "account" (an opaque name) or "mbox_sha1sum".
@@ -92,6 +93,20 @@ def _base(environ: Mapping[str, str]) -> dict[str, Any]:
         # off: no password sign-in, sign-up or reset, except admins with two-factor on.
         "CHAMPION_PASSWORD_SIGNIN": _switch(environ, "CHAMPION_PASSWORD_SIGNIN", True),
     }
+
+
+def _xapi_endpoint(url: str | None) -> str | None:
+    """An http(s) address with no credentials in it (they go in CHAMPION_XAPI_USERNAME and
+    _PASSWORD, never into error messages and logs that quote the address)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("CHAMPION_XAPI_ENDPOINT must not hold credentials: set "
+                                 "CHAMPION_XAPI_USERNAME and CHAMPION_XAPI_PASSWORD")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"CHAMPION_XAPI_ENDPOINT must be an http(s) URL; got {url!r}")
+    return url
 
 
 def _xapi_actor(environ: Mapping[str, str]) -> str:

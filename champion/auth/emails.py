@@ -41,3 +41,19 @@ def lookup_key(raw: str) -> str:
         return email_address(raw)
     except EmailAddressError:
         return (raw or "").strip().lower()
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def written_as(raw: str, stored: str) -> bool:
+    """Is ``raw`` the ``stored`` address as written, but for ASCII letter case (and the
+    domain's spelling, punycode or not: one DNS name either way)?
+
+    :func:`email_address` folds Unicode (NFC, then ``str.lower``): "\u212aate" (KELVIN SIGN)
+    becomes "kate". That is right for finding an account, never for linking one: a provider
+    that verified the mailbox as written verified another mailbox than the account's.
+    """
+    local, _, _ = (raw or "").strip().rpartition("@")
+    return local.translate(_ASCII_LOWER) == stored.rpartition("@")[0] and \
+        lookup_key(raw) == stored

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from champion.audit.operations import record
-from champion.auth.emails import EmailAddressError, email_address, lookup_key
+from champion.auth.emails import EmailAddressError, email_address, lookup_key, written_as
 from champion.auth.models import ExternalIdentity, Role, User
 from champion.auth.passwords import hash_password, password_matches, password_problem
 from champion.auth.tokens import RESET_PASSWORD_LIFETIME, make_token
@@ -310,6 +310,10 @@ def sign_in_external(
                 raise ExternalSignInError(
                     "an administrator's account is not linked to an outside sign-in "
                     "automatically; sign in with your password")
+            if not written_as(email, user.email):
+                raise ExternalSignInError(
+                    f"the identity provider's address {email!r} is written differently from "
+                    "this account's (letters that only look the same); ask an administrator")
             linked = db.session.scalar(
                 select(ExternalIdentity.id).where(ExternalIdentity.user_id == user.id))
             if linked is not None:
@@ -326,7 +330,7 @@ def sign_in_external(
     identity.email = email
     identity.last_seen_at = utcnow()
     if user.email_verified_at is None and email_verified and email \
-            and lookup_key(email) == user.email:
+            and written_as(email, user.email):
         mark_email_verified(user, f"{kind} sign-in")
     db.session.flush()
     record(user, "auth.login", user, f"{user.email} signed in with {kind} ({issuer})",

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from champion.audit.operations import record
 from champion.auth.emails import lookup_key
-from champion.auth.models import User
+from champion.auth.models import Role, User
 from champion.auth.operations import AccountError, create_user, find_user
 from champion.database import utcnow
 from champion.departments.models import Department
@@ -48,6 +48,11 @@ def _attributes(resource: UserResource) -> dict[str, Any]:
 def _derived(resource: UserResource) -> tuple[str, str]:
     if not (resource.user_name or "").strip():
         raise ScimError("userName: required", scim_type="invalidValue")
+    # The columns' sizes: a longer value is refused here, not by the database (a 500).
+    for field, value, most in (("userName", resource.user_name.strip(), 254),
+                               ("externalId", resource.external_id, 255)):
+        if value is not None and len(value) > most:
+            raise ScimError(f"{field}: at most {most} characters", scim_type="invalidValue")
     try:
         email = account_email(resource)
     except ScimValueError as exc:
@@ -89,8 +94,17 @@ def replace_account(user: User, scim: ScimUser | None, resource: UserResource) -
     if scim is None:  # an account made here before SCIM: adopted now
         scim = ScimUser(user=user, user_name_key=key)
         db.session.add(scim)
+        record(None, "scim.user.adopt", user, f"SCIM took over the provisioning of "
+               f"{user.email} (userName {key})", user_name=key)
     changes = []
     if lookup_key(email) != user.email:
+        if user.role != Role.LEARNER:
+            # The address is where its password resets go: re-addressing a lead's or an
+            # educator's account would hand the token holder that role's powers.
+            raise ScimError(f"{user.email} is a {user.role}'s account: SCIM can't change its "
+                            "address; if it really changed, an administrator makes the account "
+                            "a learner first (/admin/people), then gives the role back",
+                            status=403)
         changes.append(f"email {user.email} → {email}")
         user.email = lookup_key(email)
         user.email_verified_at = utcnow()  # the hospital vouches for its addresses
@@ -149,11 +163,17 @@ def _group_name(group: Group) -> str:
     return name[:200]
 
 
+def _group_external_id(group: Group) -> str | None:
+    if group.external_id is not None and len(group.external_id) > 255:
+        raise ScimError("externalId: at most 255 characters", scim_type="invalidValue")
+    return group.external_id
+
+
 def create_department(group: Group) -> tuple[Department, ScimGroup]:
     name = _group_name(group)
     department = Department(slug=_slug_for(name), name=name)
     db.session.add(department)
-    scim = ScimGroup(department=department, external_id=group.external_id)
+    scim = ScimGroup(department=department, external_id=_group_external_id(group))
     db.session.add(scim)
     record(None, "department.create", department,
            f"SCIM created department {department.slug} ({name})")
@@ -174,7 +194,7 @@ def replace_department(department: Department, scim: ScimGroup | None,
                f"SCIM renamed department {department.slug}: {department.name} → {name}",
                previous=department.name)
         department.name = name
-    scim.external_id, scim.updated_at = group.external_id, utcnow()
+    scim.external_id, scim.updated_at = _group_external_id(group), utcnow()
     _set_members(department, group)
     return scim
 

@@ -44,6 +44,7 @@ from champion.scim.resources import (
 from champion.urls import external_url
 
 SCIM_JSON = "application/scim+json"
+MAX_START_INDEX = 2**31 - 1
 
 blueprint = Blueprint("scim", __name__, url_prefix="/scim/v2")
 csrf.exempt(blueprint)  # no cookies: the bearer token is the credential
@@ -192,7 +193,8 @@ def _search() -> SearchRequest:
 
 def _list(model: type, query, order, filters: dict, to_resource):
     search = _search()
-    start = max(search.start_index or 1, 1)
+    # Past any real list, and within what every database takes as an OFFSET.
+    start = min(max(search.start_index or 1, 1), MAX_START_INDEX)
     count = min(max(search.count if search.count is not None else DEFAULT_COUNT, 0),
                 MAX_RESULTS)
     try:

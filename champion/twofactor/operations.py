@@ -34,6 +34,10 @@ class TwoFactorError(OperationError):
     """Two-factor can't be changed as asked; the message says why."""
 
 
+class WrongCode(TwoFactorError):
+    """The code given is neither a current authenticator code nor an unused recovery code."""
+
+
 def provisioning_uri(factor: TwoFactor) -> str:
     """What the QR code holds: the secret, the account and the site's name."""
     return pyotp.TOTP(factor.secret).provisioning_uri(
@@ -103,7 +107,8 @@ def _new_recovery_codes(user: User) -> list[str]:
 def check_second_step(user: User, code: str, ip: str | None) -> bool:
     """Is ``code`` a current authenticator code, or an unused recovery code? A recovery
     code is used up; either way it's audited."""
-    factor = two_factor_of(user)
+    # Locked while checked: two requests with the same code can't both read the old step.
+    factor = db.session.get(TwoFactor, user.id, with_for_update=True, populate_existing=True)
     if factor is None or not factor.enabled:
         return False
     step = _matching_step(factor, code)
@@ -147,7 +152,7 @@ def turn_off(user: User, code: str, ip: str | None) -> None:
         raise TwoFactorError("administrators must keep two-factor on here "
                              "(CHAMPION_REQUIRE_2FA_ADMIN)")
     if not check_second_step(user, code, ip):
-        raise TwoFactorError("that code doesn't match: enter the 6 digits your app shows "
+        raise WrongCode("that code doesn't match: enter the 6 digits your app shows "
                              "now, or a recovery code")
     _remove(user)
     record(user, "two_factor.disable", user, f"{user.email} turned two-factor off", ip=ip)

@@ -5,13 +5,16 @@ is in ``auth.views``, beside the first."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
 
+from champion.auth import throttle
 from champion.extensions import db
 from champion.twofactor.forms import CodeForm, StartForm
 from champion.twofactor.operations import (
     TwoFactorError,
+    WrongCode,
     confirm_enrolment,
     provisioning_uri,
     start_enrolment,
@@ -23,12 +26,19 @@ blueprint = Blueprint("twofactor", __name__, url_prefix="/me/two-factor",
                       template_folder="templates")
 
 
+def _uses_powers() -> bool:
+    """An admin page, or any page kept for a role (``role_required``): an administrator
+    holds every role, so the lead pages (every department) and the authoring pages are
+    admin powers too."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.blueprint == "admin" or getattr(view, "required_roles", None) is not None
+
+
 @blueprint.before_app_request
 def administrators_enrol_first():
     """With CHAMPION_REQUIRE_2FA_ADMIN on, an administrator without two-factor is sent to
-    set it up before any admin page."""
-    if request.blueprint == "admin" and current_user.is_authenticated and \
-            must_enrol(current_user):
+    set it up before any page that uses their powers."""
+    if current_user.is_authenticated and must_enrol(current_user) and _uses_powers():
         flash("Set up two-factor sign-in before using the admin pages.", "info")
         return redirect(url_for("twofactor.index"))
     return None
@@ -88,9 +98,17 @@ def confirm():
 def disable():
     form = CodeForm()
     if form.validate_on_submit():
+        # Throttled as the sign-in's code step is (its count too): a borrowed session
+        # can't guess its way to turning two-factor off.
+        wait = throttle.seconds_to_wait(current_user.email, step="two-factor")
+        if wait:
+            raise TooManyRequests(f"repeated wrong codes for this account: try again in {wait} "
+                                  f"second{'s' if wait != 1 else ''}", retry_after=wait)
         try:
             turn_off(current_user, form.code.data, request.remote_addr)
         except TwoFactorError as exc:
+            if isinstance(exc, WrongCode):
+                throttle.note_failure(current_user.email, step="two-factor")
             db.session.commit()  # the failed attempt stays in the audit log
             flash(str(exc), "error")
             return redirect(url_for("twofactor.index"))

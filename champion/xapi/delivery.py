@@ -5,8 +5,9 @@ again (its answer lost in an outage, say) changes nothing there: an LRS that ans
 204 for statements it already has has them. Where it refuses a batch (409: some id it
 already has; 400 or 422: a statement it won't take), each statement of the batch is PUT on its
 own, so one bad statement can't hold back the others. An LRS that can't be reached, or
-answers 5xx, 401 or 403, is "unavailable": the batch waits, backing off, and nothing is
-lost. The caller commits after each batch, so what was delivered stays delivered.
+answers 5xx, 401, 403, 404 or a redirect (never followed), is "unavailable": the batch
+waits, backing off, and nothing is lost. The caller commits after each batch, so what was
+delivered stays delivered.
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ class LrsUnavailable(OperationError):
     """The LRS can't take statements now (unreachable, 5xx, or refusing our credentials)."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, never followed: urllib would resend the Basic credentials
+    to whatever host it names, and turn a POST into a GET whose 200 reads as delivered."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 @dataclass(frozen=True)
 class Lrs:
     endpoint: str  # the LRS's xAPI root, e.g. https://lrs.example.org/xAPI/
@@ -56,13 +68,17 @@ class Lrs:
         request = urllib.request.Request(self.url(query), data=json.dumps(body).encode(),
                                          headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            with _OPENER.open(request, timeout=TIMEOUT) as response:
                 status = response.status
         except urllib.error.HTTPError as answer:
             status = answer.code
             answer.close()
         except (OSError, ValueError) as exc:  # refused, timed out, DNS, TLS
             raise LrsUnavailable(f"the LRS at {self.endpoint} can't be reached: {exc}") from exc
+        if 300 <= status < 400:
+            raise LrsUnavailable(f"the LRS at {self.endpoint} answered HTTP {status} (a "
+                                 "redirect, not followed: set CHAMPION_XAPI_ENDPOINT to the "
+                                 "LRS's own address)")
         if status >= 500 or status in (401, 403, 404):
             raise LrsUnavailable(f"the LRS at {self.endpoint} answered HTTP {status}")
         return status
