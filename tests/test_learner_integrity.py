@@ -108,6 +108,7 @@ def test_the_certificate_never_breaks_the_credential_id(app, synced, learner):
     url = f"/me/badges/{award.uid}/certificate"
     client.post(url, data={"csrf_token": csrf_token(client, url), "relevance": "5",
                            "balanced": "yes", "free_of_commercial_bias": "yes",
+                           "competence": "yes", "performance": "yes",
                            "practice_change": "Ask about goals earlier."})
     pdf = client.get(f"/me/badges/{award.uid}/certificate.pdf").data
     lines = [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages

@@ -121,7 +121,8 @@ def focus_problems(page, presses: int = 60) -> list[str]:
             const s = getComputedStyle(el);
             const shown = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
                           || s.boxShadow !== 'none';
-            const r = el.getBoundingClientRect();
+            // the first box of the element: a link that wraps has one per line
+            const r = el.getClientRects()[0] || el.getBoundingClientRect();
             const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
             const y = Math.min(Math.max(r.top + Math.min(r.height, 20) / 2, 0), innerHeight - 1);
             const top = document.elementFromPoint(x, y);

@@ -16,6 +16,7 @@ from tests.e2e.conftest import check_accessibility
 from tests.e2e.test_journeys import (
     CHAMPION_MODULES,
     correct_inputs,
+    give_the_evaluation,
     no_horizontal_scroll,
     read_to_the_end,
     sign_in,
@@ -182,11 +183,7 @@ def test_my_progress_account_certificate_and_sharing(app, live_server, new_page,
     # Get your certificate: the evaluation, then the download, in one flow.
     page.click("text=Get your certificate")
     check_accessibility(page, "me-evaluation")
-    page.check("input[name=relevance][value='4']")
-    page.check("input[name=balanced][value=yes]")
-    page.check("input[name=free_of_commercial_bias][value=yes]")
-    page.fill("textarea[name=practice_change]", "Introduce palliative care at diagnosis.")
-    page.click("main button[type=submit]")
+    give_the_evaluation(page)
     check_accessibility(page, "me-certificate")
     with page.expect_download() as download:
         page.click("text=Download the certificate (PDF)")
