@@ -21,6 +21,7 @@ from champion.credit.queries import credit_activity
 from champion.extensions import db
 from tests.helpers import client_for, complete_module, make_user, post, sync
 from tests.test_credit import evaluate
+from tests.test_migrations import empty_database_url  # noqa: F401  (a fixture)
 
 CREDIT_CONTENT = Path(__file__).parent / "fixtures" / "credit-content"
 SERIES = "palliative-ce"
@@ -272,3 +273,53 @@ def test_a_module_without_credit_of_its_own_has_no_claim_page(app, physician):
     client = client_for(app, physician)
     assert client.get(f"/modules/{SERIES}/goals/credit").status_code == 404
     assert client.get(f"/modules/{SERIES}/nonexistent/credit").status_code == 404
+
+
+# --- the migration ---------------------------------------------------------------------
+
+
+def test_the_migration_keeps_series_claims_and_counts_module_claims_apart(
+        empty_database_url):  # noqa: F811  (the fixture imported above)
+    """Claims made before it are the series' own (module_slug ""), still once per type;
+    going back down drops the module claims, which the old constraint can't hold."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from champion import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    claim_sql = (
+        "INSERT INTO credit_claims (uid, user_id, series_id, learner_name, profession, "
+        "credit_type, amount, seconds_recorded, activity_title, provider, release, expires, "
+        "designation, share_name, claimed_at, completed_at, retain_until{column}) VALUES "
+        "(:uid, 1, 1, 'A Learner', 'physician', 'ama', 175, 0, 'PCE', 'ESO', '2025-01-15', "
+        "'2099-01-14', '{{}}', false, '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', "
+        "'2105-01-14'{value})")
+    with app.app_context():
+        try:
+            upgrade(revision="9ded17ea4000")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO users (id, email, name, role, active, created_at) VALUES "
+                    "(1, 'a@example.org', 'A Learner', 'learner', true, "
+                    "'2026-01-01 00:00:00+00')"))
+                connection.execute(text(
+                    "INSERT INTO series (id, slug, title, position, intro_html, content_hash, "
+                    "updated_at) VALUES (1, 'pce', 'PCE', 0, '', 'x', "
+                    "'2026-01-01 00:00:00+00')"))
+                connection.execute(text(claim_sql.format(column="", value="")), {"uid": "a"})
+            upgrade()
+            with db.engine.begin() as connection:
+                assert connection.execute(text(
+                    "SELECT module_slug FROM credit_claims")).scalar_one() == ""
+                module_claim = claim_sql.format(column=", module_slug", value=", :module")
+                connection.execute(text(module_claim), {"uid": "b", "module": "symptoms"})
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                connection.execute(text(module_claim), {"uid": "c", "module": ""})
+            downgrade(revision="9ded17ea4000")
+            with db.engine.begin() as connection:
+                assert connection.execute(text("SELECT uid FROM credit_claims")).all() == [
+                    ("a",)]
+        finally:
+            db.engine.dispose()
