@@ -147,6 +147,24 @@ def test_a_credit_module_needs_its_series_disclosures_and_a_badge(content_root):
     assert any("designates credit but no badge in badges.yml covers it" in e for e in errors)
 
 
+def test_a_draft_written_in_the_browser_is_checked_the_same_way(content_root):
+    from champion.content.loader import parse_module_source
+
+    source = (content_root / SERIES / "02-symptoms.md").read_text()
+    module, problems = parse_module_source(content_root, SERIES, "02-symptoms.md", source)
+    assert problems == [] and module.credit.offers[0].maximum == 75
+    bad = source.replace("maximum: 0.75", "maximum: 0.7")
+    _, problems = parse_module_source(content_root, SERIES, "02-symptoms.md", bad)
+    assert ["'ama' maximum must be in 0.25 increments" in p.message for p in problems] == [True]
+    index = content_root / SERIES / "index.md"
+    text = index.read_text()
+    index.write_text(text[:text.index("disclosures:")] + text[text.index("---\nAn enduring"):])
+    _, problems = parse_module_source(content_root, SERIES, "02-symptoms.md", source)
+    assert [p.message for p in problems] == [
+        f"module '{SERIES}/{MODULE}' designates credit: its series' index.md must disclose "
+        "the planners' and faculty's financial relationships ('disclosures')"]
+
+
 def test_modules_check_reports_a_module_credit_problem(app, runner, content_root):
     module_errors(content_root, "maximum: 0.75", "maximum: 0.6")
     result = runner.invoke(args=["modules", "check", str(content_root)])

@@ -446,10 +446,7 @@ def _check_credit_evaluated(content: Content, report: _Reporter) -> None:
             if module.credit is None:
                 continue
             if series.disclosures is None:
-                report.error(module.path, module.credit_line,
-                             f"module '{module.key}' designates credit: its series' index.md "
-                             "must disclose the planners' and faculty's financial "
-                             "relationships ('disclosures')")
+                _undisclosed(module, report)
             if series.slug not in covered and module.key not in covered_modules:
                 report.error(module.path, module.credit_line,
                              f"module '{module.key}' designates credit but no badge in "
@@ -478,7 +475,18 @@ def parse_module_source(
     module = _load_module(path, match, None, root / series, report, raw=source.encode("utf-8"),
                           case_raw=None if case_source is None else case_source.encode("utf-8"),
                           staged=staged)
+    if module is not None and module.credit is not None:
+        index = _read_document(root / series / "index.md", _Reporter(root),
+                               front_matter_required=False)
+        if index is None or "disclosures" not in index[1].meta:
+            _undisclosed(module, report)
     return module, sorted(set(report.problems))
+
+
+def _undisclosed(module: Module, report: _Reporter) -> None:
+    report.error(module.path, module.credit_line,
+                 f"module '{module.key}' designates credit: its series' index.md must "
+                 "disclose the planners' and faculty's financial relationships ('disclosures')")
 
 
 def _load_module(
