@@ -185,6 +185,9 @@ def test_a_physician_claims_a_modules_credit_and_every_record_names_the_module(
     assert "Symptom relief: AMA PRA Category 1 Credit™" in disclosures
     assert "0.75 AMA PRA Category 1 Credits™" in disclosures
     ready(client, physician)
+    back = post(client, f"/me/credit-profile?series={SERIES}&module={MODULE}",
+                {"profession": "physician"})
+    assert back.headers["Location"].endswith(CLAIM)  # back to the module's claim
     module_page = client.get(f"/modules/{SERIES}/{MODULE}").get_data(as_text=True)
     assert "This module offers continuing education credit of its own" in module_page
     assert f'href="{CLAIM}"' in module_page
@@ -193,6 +196,7 @@ def test_a_physician_claims_a_modules_credit_and_every_record_names_the_module(
     page = client.get(CLAIM).get_data(as_text=True)
     assert f"Claim credit for {TITLE}" in page
     assert "AMA PRA Category 1 Credit™ (maximum 0.75)" in page
+    assert "Time recorded on the module: <strong>none</strong> (1 h nominal)" in page
     response = claim(client, "0.75")
     assert response.status_code == 302 and response.headers["Location"].endswith(
         "/me/transcript")
