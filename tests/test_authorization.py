@@ -81,6 +81,7 @@ RULES: dict[str, dict[str, object]] = {
     # Credit: the world's series offers none and its uid names no claim, so signed-in users
     # get 404 (tests/test_credit.py tries a credit series and another learner's claim).
     "credit.disclosures": {**OWNER, "learner": 404}, "credit.claim": {**OWNER, "learner": 404},
+    "credit.module_claim": {**OWNER, "learner": 404},  # tests/test_credit_modules.py
     "credit.certificate": {**OWNER, "learner": 404},
     "credit.verify": dict.fromkeys(ROLES, 404),
     "credit.profile": SIGNED_IN, "credit.transcript": SIGNED_IN,

@@ -122,12 +122,3 @@ def test_amounts_are_read_in_hundredths(text, expected):
 
 def test_amounts_are_written_as_people_write_them():
     assert [hundredths(n) for n in (175, 200, 50, 5)] == ["1.75", "2", "0.5", "0.05"]
-
-
-def test_credit_on_a_module_is_a_warning_that_says_where_it_goes(credit_dir):
-    module = credit_dir / "palliative-ce" / "01-goals.md"
-    module.write_text(module.read_text().replace("duration: 45\n", "duration: 45\ncredit: 1\n"))
-    content = load_content(credit_dir)
-    assert content.errors == []
-    assert ("palliative-ce/01-goals.md:4: warning: credit is designated per series, not per "
-            "module") in " ".join(str(p) for p in content.warnings)

@@ -49,6 +49,11 @@ class LiveSeries:
     intro_html: str
     position: int
     credit: bool = False  # designates continuing education credit (disclosures come first)
+    module_credit: bool = False  # a module of it designates credit of its own (likewise)
+
+    @property
+    def credit_bearing(self) -> bool:
+        return self.credit or self.module_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class LiveVersion:
     has_case: bool
     case_title: str | None
     created_at: datetime
+    credit: bool = False  # designates credit of its own (docs/credit.md)
     policy: QuizPolicy = field(default_factory=QuizPolicy)
     body_html: str | None = None
     references_html: str | None = None
@@ -96,7 +102,7 @@ class LiveVersion:
             required=v.required, video=v.video, captions=v.captions,
             slides_file=v.slides_file,
             question_count=v.question_count, has_case=v.has_case, case_title=v.case_title,
-            created_at=v.created_at, policy=v.policy,
+            created_at=v.created_at, credit=v.credit is not None, policy=v.policy,
         )
 
     def with_content(self, group: str) -> LiveVersion:
@@ -220,6 +226,10 @@ def _build(stamp: int) -> LiveCatalog:
         .where(Module.series_id.in_(by_id), Module.retired_at.is_(None))
         .order_by(ModuleVersion.position, Module.slug)
     ).all()
+    # A series with a credit module is credit-bearing too: its disclosures come first.
+    credit_ids = {series_id for _, _, series_id, v in rows if v.credit is not None}
+    by_id = {i: replace(s, module_credit=True) if i in credit_ids else s for i, s in by_id.items()}
+    series = tuple(by_id[s.id] for s in series)
     for module_id, slug, series_id, v in rows:
         modules[series_id].append(
             LiveModule(module_id, slug, by_id[series_id], LiveVersion.from_model(v)))

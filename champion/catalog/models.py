@@ -95,6 +95,8 @@ class ModuleVersion(db.Model):
     video: Mapped[str | None] = mapped_column(String(1000))
     captions: Mapped[str | None] = mapped_column(String(500))  # the video's WebVTT file
     slides_file: Mapped[str | None] = mapped_column(String(500))
+    # Credit designated for the module on its own (a stored CreditDesignation), or NULL.
+    credit: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     question_count: Mapped[int] = mapped_column(default=0)
     has_case: Mapped[bool] = mapped_column(default=False)
     case_title: Mapped[str | None] = mapped_column(String(300))

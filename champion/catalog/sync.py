@@ -327,6 +327,7 @@ def add_version(
         video=source.video,
         captions=source.captions,
         slides_file=source.slides_file,
+        credit=source.credit.stored() if source.credit else None,
         body_html=rendered.body_html,
         slides=[{"html": s.html, "notes_html": s.notes_html} for s in rendered.slides],
         references_html=rendered.references_html,

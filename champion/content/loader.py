@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from champion.content.captions import webvtt_problems
@@ -411,28 +411,48 @@ def _series_credit(series: Series, index: Path, doc: Document, report: _Reporter
     with it (docs/credit.md)."""
     if "credit" in doc.meta:
         series.credit_line = doc.key_lines.get("credit", 1)
-        series.credit, found = parse_credit(doc.meta, doc.node)
-        for line, severity, message in found:
-            report.add(index, line, severity, message)  # type: ignore[arg-type]
+        series.credit = _report_found(index, parse_credit(doc.meta, doc.node), report)
     if "disclosures" in doc.meta:
-        series.disclosures, found = parse_disclosures(doc.meta, doc.node)
-        for line, severity, message in found:
-            report.add(index, line, severity, message)  # type: ignore[arg-type]
+        series.disclosures = _report_found(index, parse_disclosures(doc.meta, doc.node), report)
     elif "credit" in doc.meta:
         report.error(index, series.credit_line, "a series that designates credit must disclose "
                      "its planners' and faculty's financial relationships: add 'disclosures'")
 
 
+T = TypeVar("T")
+
+
+def _report_found(path: Path, parsed: tuple[T, Any], report: _Reporter) -> T:
+    """What content.credit parsed, its problems reported at ``path``."""
+    value, found = parsed
+    for line, severity, message in found:
+        report.add(path, line, severity, message)  # type: ignore[arg-type]
+    return value
+
+
 def _check_credit_evaluated(content: Content, report: _Reporter) -> None:
     """Claiming needs the programme evaluation, asked when a badge is earned: a credit
-    series no badge covers could never be claimed."""
+    series no badge covers could never be claimed; nor could a credit module that no badge
+    covers, by its series or by the module itself."""
     covered = {slug for badge in content.badges for slug in badge.series}
+    covered_modules = {key for badge in content.badges for key in badge.modules}
     for series in content.series:
         if series.credit is not None and series.slug not in covered:
             report.error(series.path, series.credit_line,
                          f"series '{series.slug}' designates credit but no badge in badges.yml "
                          "names it in its criteria's series: learners could never give the "
                          "programme evaluation that claiming credit needs")
+        for module in series.modules:
+            if module.credit is None:
+                continue
+            if series.disclosures is None:
+                _undisclosed(module, report)
+            if series.slug not in covered and module.key not in covered_modules:
+                report.error(module.path, module.credit_line,
+                             f"module '{module.key}' designates credit but no badge in "
+                             "badges.yml covers it (its series in the criteria's series, or "
+                             "the module in its modules): learners could never give the "
+                             "programme evaluation that claiming credit needs")
 
 
 def parse_module_source(
@@ -455,7 +475,18 @@ def parse_module_source(
     module = _load_module(path, match, None, root / series, report, raw=source.encode("utf-8"),
                           case_raw=None if case_source is None else case_source.encode("utf-8"),
                           staged=staged)
+    if module is not None and module.credit is not None:
+        index = _read_document(root / series / "index.md", _Reporter(root),
+                               front_matter_required=False)
+        if index is None or "disclosures" not in index[1].meta:
+            _undisclosed(module, report)
     return module, sorted(set(report.problems))
+
+
+def _undisclosed(module: Module, report: _Reporter) -> None:
+    report.error(module.path, module.credit_line,
+                 f"module '{module.key}' designates credit: its series' index.md must "
+                 "disclose the planners' and faculty's financial relationships ('disclosures')")
 
 
 def _load_module(
@@ -468,10 +499,6 @@ def _load_module(
     raw, doc = read
     fields = _Fields(path, doc, MODULE_KEYS, report)
 
-    if "credit" in doc.meta:
-        report.warning(path, fields.line("credit"), "credit is designated per series, not per "
-                       "module (ignored here): put it in the series' index.md, and give a module "
-                       "its own credit by making it a series of its own (docs/credit.md)")
     slug = fields.string("slug") or match["slug"]
     if not SLUG.match(slug):
         report.error(path, fields.line("slug"),
@@ -491,6 +518,9 @@ def _load_module(
         slug_line=fields.line("slug"),
         meta=dict(doc.meta),
     )
+    if "credit" in doc.meta:  # the module is an activity of its own (docs/credit.md)
+        module.credit_line = fields.line("credit")
+        module.credit = _report_found(path, parse_credit(doc.meta, doc.node), report)
     # A field with an error is left out of the module, so nothing (a draft's preview
     # included) can show it: a 'javascript:' video would otherwise become a link.
     video, captions = _video_fields(doc, fields, path, report)

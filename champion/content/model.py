@@ -118,6 +118,8 @@ class Module:
     questions: tuple[Question, ...] = ()
     references: str | None = None  # Markdown
     case: CaseGuide | None = None
+    credit: CreditDesignation | None = None  # credit designated for this module on its own
+    credit_line: int = 1
     raw: bytes = b""
     content_hash: str = ""
     slug_line: int = 1  # where the slug is set, if in front matter

@@ -12,5 +12,5 @@ from champion.credit.queries import must_read_disclosures
 def disclosures_first(series: LiveSeries) -> None:
     """Send the signed-in learner to the series' disclosures until they have acknowledged
     them (accredited education shows them before the activity starts); free otherwise."""
-    if series.credit and must_read_disclosures(current_user.id, series.slug):
+    if series.credit_bearing and must_read_disclosures(current_user.id, series.slug):
         abort(redirect(url_for("credit.disclosures", series_slug=series.slug)))

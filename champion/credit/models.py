@@ -56,12 +56,15 @@ class CreditClaim(db.Model):
     """
 
     __tablename__ = "credit_claims"
-    __table_args__ = (UniqueConstraint("user_id", "series_id", "credit_type"),)
+    # Once per activity (the series, or one of its modules) and credit type.
+    __table_args__ = (UniqueConstraint("user_id", "series_id", "module_slug", "credit_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_claim_uid)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    # The module whose own credit this is, or "" for the series' credit.
+    module_slug: Mapped[str] = mapped_column(String(100), default="", server_default="")
     learner_name: Mapped[str] = mapped_column(String(120))
     learner_email: Mapped[str | None] = mapped_column(String(254))  # erased with the account
     profession: Mapped[str] = mapped_column(String(30))
@@ -80,6 +83,11 @@ class CreditClaim(db.Model):
 
     series: Mapped[Series] = relationship()
     user: Mapped[User] = relationship()
+
+    @property
+    def activity_key(self) -> str:
+        """The activity as the provider's records name it: series, or series/module."""
+        return f"{self.series.slug}/{self.module_slug}" if self.module_slug else self.series.slug
 
     @property
     def statements(self) -> tuple[str, str]:

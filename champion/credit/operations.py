@@ -89,12 +89,12 @@ def claim_credit(user: User, activity: CreditActivity, *, credit_type: str, amou
     credit = activity.credit
     offer = credit.offer(credit_type)
     if offer is None:
-        raise CreditError(f"{activity.series.title} doesn't offer {_type_name(credit_type)}")
+        raise CreditError(f"{activity.title} doesn't offer {_type_name(credit_type)}")
     if today > credit.expires:
-        raise CreditError(f"credit for {activity.series.title} expired on "
+        raise CreditError(f"credit for {activity.title} expired on "
                           f"{credit.expires:%-d %B %Y}: it can no longer be claimed")
     if today < credit.release:
-        raise CreditError(f"credit for {activity.series.title} can be claimed from "
+        raise CreditError(f"credit for {activity.title} can be claimed from "
                           f"{credit.release:%-d %B %Y}")
     lock_learner(user.id, now)
     profile = db.session.get(CreditProfile, user.id)
@@ -107,13 +107,15 @@ def claim_credit(user: User, activity: CreditActivity, *, credit_type: str, amou
                           "your profession")
     where = standing(user.id, activity)
     if credit_type in where.claims:
-        raise CreditError(f"you already claimed {offer.name} for {activity.series.title} on "
+        raise CreditError(f"you already claimed {offer.name} for {activity.title} on "
                           f"{where.claims[credit_type].claimed_at:%-d %B %Y}; a claim can't be "
                           "made twice or changed")
     if not where.acknowledged:
         raise CreditError("read and acknowledge the disclosures before claiming")
     if not where.modules_done:
-        raise CreditError("complete every required module and its post-test before claiming")
+        raise CreditError("complete the module and pass its post-test before claiming"
+                          if activity.module else
+                          "complete every required module and its post-test before claiming")
     if not where.evaluated:
         raise CreditError("complete the programme evaluation before claiming")
     attested = parse_amount(amount)
@@ -123,15 +125,16 @@ def claim_credit(user: User, activity: CreditActivity, *, credit_type: str, amou
     if attested > offer.maximum:
         raise CreditError(f"{hundredths(attested)} is more than the maximum of "
                           f"{hundredths(offer.maximum)} {offer.name} designated for "
-                          f"{activity.series.title}")
+                          f"{activity.title}")
     if CREDIT_TYPES[credit_type].quarters_only and attested % 25:
         raise CreditError(f"{offer.name} is claimed in quarter hours (0.25, 0.5, 0.75...): "
                           f"{hundredths(attested)} isn't one")
     claim = CreditClaim(
-        user_id=user.id, series_id=activity.series.id, learner_name=user.name,
+        user_id=user.id, series_id=activity.series.id, module_slug=activity.module_slug,
+        learner_name=user.name,
         learner_email=user.email, profession=profession, credit_type=credit_type,
         amount=attested, seconds_recorded=where.seconds_recorded,
-        activity_title=activity.series.title, provider=credit.provider,
+        activity_title=activity.title, provider=credit.provider,
         release=credit.release, expires=credit.expires,
         designation={"type": offer.type, "name": offer.name, "maximum": offer.maximum,
                      "accreditation": offer.accreditation, "designation": offer.designation},
@@ -142,9 +145,9 @@ def claim_credit(user: User, activity: CreditActivity, *, credit_type: str, amou
             db.session.add(claim)
     except IntegrityError:  # the same claim, a moment earlier, in another tab
         raise CreditError(f"you already claimed {offer.name} for "
-                          f"{activity.series.title}") from None
+                          f"{activity.title}") from None
     record(user, "credit.claim", claim, f"{user.email} claimed {hundredths(attested)} "
-           f"{offer.name} for {activity.series.title}", credit_type=credit_type,
+           f"{offer.name} for {activity.title}", credit_type=credit_type,
            amount=hundredths(attested), claim_uid=claim.uid)
     return claim
 

@@ -22,11 +22,27 @@ FOLLOW_UP_AFTER = timedelta(days=60)
 
 @dataclass(frozen=True)
 class CreditActivity:
-    """A live series that designates credit, with its designation and disclosures."""
+    """A live series, or one of its modules, that designates credit, with its designation
+    and the series' disclosures (which cover every activity in it)."""
 
     series: Series
     credit: CreditDesignation
     disclosures: Disclosures
+    module: Module | None = None  # a module designated on its own
+    module_title: str = ""
+
+    @property
+    def title(self) -> str:
+        """How claims, certificates and records name it: the module with its series."""
+        return f"{self.series.title}: {self.module_title}" if self.module else self.series.title
+
+    @property
+    def module_slug(self) -> str:
+        return self.module.slug if self.module else ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.series.slug}/{self.module_slug}" if self.module else self.series.slug
 
     @property
     def digest(self) -> str:
@@ -35,13 +51,36 @@ class CreditActivity:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def credit_activity(slug: str) -> CreditActivity | None:
+def credit_activity(slug: str, module_slug: str | None = None) -> CreditActivity | None:
+    """The series ``slug``'s credit, or, given ``module_slug``, that module's own."""
     series = db.session.scalar(select(Series).where(
-        Series.slug == slug, Series.retired_at.is_(None), Series.credit.is_not(None)))
-    if series is None or series.disclosures is None:
+        Series.slug == slug, Series.retired_at.is_(None)))
+    if series is None or series.disclosures is None:  # (stored as JSON null: not in SQL)
         return None
-    return CreditActivity(series, CreditDesignation.from_stored(series.credit),
-                          Disclosures.from_stored(series.disclosures))
+    disclosures = Disclosures.from_stored(series.disclosures)
+    if module_slug is None:
+        return None if series.credit is None else CreditActivity(
+            series, CreditDesignation.from_stored(series.credit), disclosures)
+    row = db.session.execute(
+        select(Module, ModuleVersion.title, ModuleVersion.credit)
+        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        .where(Module.series_id == series.id, Module.slug == module_slug,
+               Module.retired_at.is_(None), ModuleVersion.credit.is_not(None))).first()
+    if row is None:
+        return None
+    return CreditActivity(series, CreditDesignation.from_stored(row.credit), disclosures,
+                          row.Module, row.title)
+
+
+def module_activities(series_slug: str) -> list[CreditActivity]:
+    """The series' modules that designate credit of their own, in order."""
+    slugs = db.session.scalars(
+        select(Module.slug).join(Series, Series.id == Module.series_id)
+        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+        .where(Series.slug == series_slug, Module.retired_at.is_(None),
+               ModuleVersion.credit.is_not(None))
+        .order_by(ModuleVersion.position, Module.slug)).all()
+    return [a for slug in slugs if (a := credit_activity(series_slug, slug)) is not None]
 
 
 def acknowledged(user_id: int, activity: CreditActivity) -> bool:
@@ -52,8 +91,9 @@ def acknowledged(user_id: int, activity: CreditActivity) -> bool:
 
 
 def must_read_disclosures(user_id: int, slug: str) -> bool:
-    """Whether the learner has yet to acknowledge the credit activity's disclosures."""
-    activity = credit_activity(slug)
+    """Whether the learner has yet to acknowledge the disclosures of a series that (or a
+    module of which) designates credit."""
+    activity = credit_activity(slug) or next(iter(module_activities(slug)), None)
     return activity is not None and not acknowledged(user_id, activity)
 
 
@@ -110,31 +150,42 @@ def standing(user_id: int, activity: CreditActivity) -> Standing:
         .outerjoin(ModuleProgress, (ModuleProgress.module_id == Module.id)
                    & (ModuleProgress.user_id == user_id))
         .where(Module.series_id == activity.series.id, Module.retired_at.is_(None),
-               ModuleVersion.required.is_(True))
+               Module.id == activity.module.id if activity.module
+               else ModuleVersion.required.is_(True))
         .order_by(ModuleVersion.position, Module.slug)
     ).all()
     modules = [RequiredModule(r.title, r.duration, r.completed_at, r.seconds) for r in rows]
-    evaluated_series = db.session.scalars(
-        select(Badge.criteria_series)
+    evaluated = db.session.execute(
+        select(Badge.criteria_series, Badge.criteria_modules)
         .join(BadgeAward, BadgeAward.badge_id == Badge.id)
         .join(ProgrammeEvaluation, ProgrammeEvaluation.award_id == BadgeAward.id)
         .where(ProgrammeEvaluation.user_id == user_id)).all()
     claims = db.session.scalars(select(CreditClaim).where(
-        CreditClaim.user_id == user_id, CreditClaim.series_id == activity.series.id)).all()
+        CreditClaim.user_id == user_id, CreditClaim.series_id == activity.series.id,
+        CreditClaim.module_slug == activity.module_slug)).all()
     return Standing(
         acknowledged=acknowledged(user_id, activity), modules=modules,
-        evaluated=any(activity.series.slug in slugs for slugs in evaluated_series),
+        evaluated=any(_covers(r.criteria_series, r.criteria_modules, activity)
+                      for r in evaluated),
         claims={c.credit_type: c for c in claims})
+
+
+def _covers(series: list[str], modules: list[str], activity: CreditActivity) -> bool:
+    """Whether a badge with these criteria covers the activity: its series, or (for a
+    module's own credit) the module itself."""
+    return activity.series.slug in series or (activity.module is not None
+                                               and activity.key in modules)
 
 
 def evaluation_award_uid(user_id: int, activity: CreditActivity) -> str | None:
     """The learner's award of a badge covering the activity: where its evaluation is asked."""
     rows = db.session.execute(
-        select(BadgeAward.uid, Badge.criteria_series)
+        select(BadgeAward.uid, Badge.criteria_series, Badge.criteria_modules)
         .join(Badge, Badge.id == BadgeAward.badge_id)
         .where(BadgeAward.user_id == user_id, BadgeAward.revoked_at.is_(None))
         .order_by(BadgeAward.awarded_at.desc())).all()
-    return next((r.uid for r in rows if activity.series.slug in r.criteria_series), None)
+    return next((r.uid for r in rows
+                 if _covers(r.criteria_series, r.criteria_modules, activity)), None)
 
 
 def claims_of(user_id: int) -> list[CreditClaim]:

@@ -19,7 +19,7 @@ def claim_rows(claims: Iterable[CreditClaim]) -> Iterator[list[str]]:
     yield CLAIM_COLUMNS
     for c in claims:
         yield [c.uid, c.learner_name, c.learner_email or "", PROFESSIONS[c.profession].label,
-               c.activity_title, c.series.slug, c.provider, c.release.isoformat(),
+               c.activity_title, c.activity_key, c.provider, c.release.isoformat(),
                c.expires.isoformat(), c.credit_type, c.designation["name"],
                hundredths(c.amount), hundredths(c.designation["maximum"]),
                c.completed_at.date().isoformat(), c.claimed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -47,6 +47,6 @@ def pars_rows(claims: Iterable[CreditClaim],
         if c.credit_type != "ama" or profile is None:
             continue
         first, last = split_name(c.learner_name)
-        yield [c.series.slug, c.activity_title, first, last, profile.board or "",
+        yield [c.activity_key, c.activity_title, first, last, profile.board or "",
                profile.board_id or "", str(profile.birth_month), str(profile.birth_day),
                c.completed_at.date().isoformat(), hundredths(c.amount)]

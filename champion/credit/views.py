@@ -36,6 +36,7 @@ from champion.credit.queries import (
     claims_of,
     credit_activity,
     evaluation_award_uid,
+    module_activities,
     profile_of,
     standing,
 )
@@ -53,8 +54,8 @@ def credit_amount(amount: int) -> str:
     return hundredths(amount)
 
 
-def _activity_or_404(slug: str) -> CreditActivity:
-    activity = credit_activity(slug)
+def _activity_or_404(slug: str, module_slug: str | None = None) -> CreditActivity:
+    activity = credit_activity(slug, module_slug)
     if activity is None:
         abort(404)
     return activity
@@ -63,7 +64,12 @@ def _activity_or_404(slug: str) -> CreditActivity:
 @blueprint.route("/modules/<series_slug>/disclosures", methods=["GET", "POST"])
 @login_required
 def disclosures(series_slug: str):
-    activity = _activity_or_404(series_slug)
+    # The series' disclosures cover its own credit and its modules' (docs/credit.md).
+    activities = [a for a in (credit_activity(series_slug),) if a is not None]
+    activities += module_activities(series_slug)
+    if not activities:
+        abort(404)
+    activity = activities[0]
     form = AcknowledgeForm()
     if form.validate_on_submit():
         acknowledge_disclosures(current_user, activity)
@@ -71,7 +77,7 @@ def disclosures(series_slug: str):
         flash("Thank you: you have read the disclosures. You can start the activity.", "success")
         return redirect(url_for("catalog.series", series_slug=series_slug))
     return render_template("credit/disclosures.html", activity=activity, form=form,
-                           standing=standing(current_user.id, activity))
+                           activities=activities, standing=standing(current_user.id, activity))
 
 
 def _offers_for(activity: CreditActivity, profession: str | None) -> list:
@@ -82,7 +88,16 @@ def _offers_for(activity: CreditActivity, profession: str | None) -> list:
 @blueprint.route("/modules/<series_slug>/credit", methods=["GET", "POST"])
 @login_required
 def claim(series_slug: str):
-    activity = _activity_or_404(series_slug)
+    return _claim(_activity_or_404(series_slug))
+
+
+@blueprint.route("/modules/<series_slug>/<module_slug>/credit", methods=["GET", "POST"])
+@login_required
+def module_claim(series_slug: str, module_slug: str):
+    return _claim(_activity_or_404(series_slug, module_slug))
+
+
+def _claim(activity: CreditActivity):
     profile = profile_of(current_user.id)
     profession = profile.profession if profile else None
     where = standing(current_user.id, activity)
@@ -125,7 +140,7 @@ def profile():
         "profession": saved.profession or "", "pars_consent": saved.pars_consented_at is not None,
         "board": saved.board, "board_id": saved.board_id,
         "birth_month": str(saved.birth_month or ""), "birth_day": saved.birth_day})
-    back = request.args.get("series", "")
+    back, back_module = request.args.get("series", ""), request.args.get("module") or None
     if form.validate_on_submit():
         try:
             save_profile(current_user, profession=form.profession.data,
@@ -139,11 +154,18 @@ def profile():
         else:
             db.session.commit()
             flash("Your credit profile is saved.", "success")
-            if back and credit_activity(back) is not None:
-                return redirect(url_for(".claim", series_slug=back))
+            if back and credit_activity(back, back_module) is not None:
+                return redirect(_claim_url(back, back_module))
             return redirect(url_for(".transcript"))
-    return render_template("credit/profile.html", form=form, back=back), (
+    return render_template("credit/profile.html", form=form, back=back,
+                           back_module=back_module), (
         422 if form.errors else 200)
+
+
+def _claim_url(series_slug: str, module_slug: str | None) -> str:
+    if module_slug:
+        return url_for(".module_claim", series_slug=series_slug, module_slug=module_slug)
+    return url_for(".claim", series_slug=series_slug)
 
 
 def _badges() -> list[TranscriptBadge]:
@@ -184,7 +206,7 @@ def certificate(uid: str):
     if made is None or made.user_id != current_user.id:
         abort(404)
     pdf = claim_certificate_pdf(made, verify_url=external_url("credit.verify", uid=made.uid))
-    return _pdf(pdf, f"{made.series.slug}-{made.credit_type}-certificate.pdf")
+    return _pdf(pdf, f"{made.activity_key.replace('/', '-')}-{made.credit_type}-certificate.pdf")
 
 
 @blueprint.get("/credit/claims/<uid>")
