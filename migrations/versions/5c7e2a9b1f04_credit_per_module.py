@@ -1,7 +1,7 @@
 """credit per module: a module version's own credit; a claim's module (blank for the series)
 
 Revision ID: 5c7e2a9b1f04
-Revises: 9ded17ea4000
+Revises: e4a7c2b9d1f6
 Create Date: 2026-12-07 14:25:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c7e2a9b1f04'
-down_revision = '9ded17ea4000'
+down_revision = 'e4a7c2b9d1f6'
 branch_labels = None
 depends_on = None
 
