@@ -256,6 +256,10 @@ class ExternalSignInError(AccountError):
     """An outside identity can't open an account here; the message says why, for the page."""
 
 
+class ExternalLinkRefused(ExternalSignInError):
+    """A new outside identity's address is an existing account's, and linking isn't allowed."""
+
+
 def sign_in_external(
     *,
     kind: str,
@@ -265,6 +269,7 @@ def sign_in_external(
     name: str | None,
     email_verified: bool,
     ip: str | None,
+    link_existing: bool = True,
 ) -> tuple[User, bool]:
     """The account an identity provider's ``(issuer, subject)`` opens: ``(user, created)``.
 
@@ -273,7 +278,9 @@ def sign_in_external(
     with the same address only where the provider vouches for the address, the account has
     no outside identity yet and is not an administrator's (a provider that could assert any
     address must not be able to take over an account); otherwise a learner account is made
-    just in time. Audited; the caller commits.
+    just in time. ``link_existing=False`` (a provider whose addresses are good enough to
+    open a new account but not to claim an existing one: LTI, unless an administrator says
+    otherwise) refuses instead of linking. Audited; the caller commits.
     """
     if not issuer or not subject:
         raise ExternalSignInError("the identity provider did not say who you are (no subject)")
@@ -306,6 +313,11 @@ def sign_in_external(
                    f"{user.email} created at first {kind} sign-in from {issuer}",
                    kind=kind, issuer=issuer, ip=ip)
         else:
+            if not link_existing:
+                raise ExternalLinkRefused(
+                    "a Champion account with this email address already exists, and this "
+                    "sign-in is not trusted to open it: sign in to Champion with your "
+                    "password instead, or ask a Champion administrator")
             if user.has_role(Role.ADMIN):
                 raise ExternalSignInError(
                     "an administrator's account is not linked to an outside sign-in "
