@@ -4,6 +4,9 @@ review")."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+
 from sqlalchemy import select
 
 from champion.audit.models import AuditEvent
@@ -11,7 +14,7 @@ from champion.auth.models import ExternalIdentity, Role, User
 from champion.extensions import db
 from champion.lti.models import LtiGradeTarget
 from tests import test_lti
-from tests.helpers import login, make_user, post
+from tests.helpers import client_for, login, make_user, post
 from tests.test_lti import PLATFORM_ERROR, count, deep_link, fields, launch
 
 # test_lti's fixtures: the real LMS platform on 127.0.0.1, and Champion registered in it.
@@ -74,3 +77,21 @@ def test_a_launch_cannot_make_champion_post_scores_to_a_non_web_address(app, lms
         page = answer.get_data(as_text=True)
         assert answer.status_code == 400 and "line item is not an https:// address" in page
     assert count(LtiGradeTarget) == 0
+
+
+# --- Lead messages: a subject is one header line -------------------------------------------
+
+
+def test_a_lead_cannot_inject_mail_headers_through_a_subject(app, synced, department, lead,
+                                                             learner, smtp):
+    client = client_for(app, lead)
+    response = post(client, "/team/gyn-onc/message", {
+        "audience": "everyone", "body": "Hi all",
+        "subject": "Hello\r\nBcc: outsider@evil.example\r\nX-Forged: yes\rFrom: ceo@x.example"})
+    assert response.status_code == 302
+    (raw,) = smtp.messages
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert message["Bcc"] is None and message["X-Forged"] is None
+    assert message.get_all("From") == [app.config["CHAMPION_MAIL_FROM"]]
+    assert message["Subject"] == ("Gynecologic Oncology: Hello Bcc: outsider@evil.example "
+                                  "X-Forged: yes From: ceo@x.example")
