@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from champion.audit.models import AuditEvent
 from champion.auth.models import ExternalIdentity, Role, User
 from champion.extensions import db
 from champion.lti.models import LtiGradeTarget
-from tests import test_lti
+from tests import test_lti, test_sso
 from tests.helpers import client_for, login, make_user, post
 from tests.test_lti import PLATFORM_ERROR, count, deep_link, fields, launch
 
@@ -95,3 +97,35 @@ def test_a_lead_cannot_inject_mail_headers_through_a_subject(app, synced, depart
     assert message.get_all("From") == [app.config["CHAMPION_MAIL_FROM"]]
     assert message["Subject"] == ("Gynecologic Oncology: Hello Bcc: outsider@evil.example "
                                   "X-Forged: yes From: ceo@x.example")
+
+
+# --- OpenID Connect: an error's text is the provider's, not any link's ----------------------
+
+
+@pytest.fixture
+def provider(start_oidc_provider, sso_config):
+    running = start_oidc_provider(test_sso.CALLBACK)
+    sso_config(CHAMPION_OIDC_ISSUER=running.issuer, CHAMPION_OIDC_CLIENT_ID=running.client_id,
+               CHAMPION_OIDC_CLIENT_SECRET=running.client_secret)
+    return running
+
+
+def test_a_forged_error_link_shows_no_text_of_its_own(app, client, provider):
+    assert client.get("/auth/oidc/login").status_code == 302  # a sign-in under way
+    lure = "Your account is locked. Call 555-0100 with your password. " * 20
+    forged = client.get("/auth/oidc/callback?" + urlencode(
+        {"error": "access_denied", "error_description": lure, "state": "guessed"}))
+    page = forged.get_data(as_text=True)
+    assert forged.status_code == 403 and "state does not match" in page
+    assert "555-0100" not in page
+
+    # A sign-in this browser started, answered with an error: the provider's words, bounded.
+    start = client.get("/auth/oidc/login")
+    state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    answered = client.get("/auth/oidc/callback?" + urlencode(
+        {"error": "access_denied", "error_description": lure, "state": state}))
+    assert answered.status_code == 403 and "555-0100" in answered.get_data(as_text=True)
+    summaries = db.session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.action == "sso.refused")).all()
+    assert len(summaries) == 2 and all(len(s) <= 500 for s in summaries)
+    assert "555-0100" not in summaries[0]
