@@ -66,6 +66,25 @@ def test_the_switch_is_shown_off_by_default_and_its_change_audited(app, admin, p
     assert "trust_emails" in change.summary
 
 
+def test_an_untrusted_lms_address_opens_a_new_account_that_waits_for_the_mailbox(
+        app, lms, platform_url):
+    links = deep_link(app, platform_url, ["basics/first-steps"])
+    answer, _ = launch(app.test_client(), platform_url, user="dana", link=links[0]["index"])
+    assert answer.status_code == 303
+    dana = db.session.scalar(select(User).where(User.email == "dana@mercy.example.org"))
+    # Not yet proof of the mailbox: no badge names the address, no SCIM adopts the account.
+    assert not dana.email_verified
+    assert db.session.scalar(select(AuditEvent.summary).where(
+        AuditEvent.action == "auth.verify_sent", AuditEvent.target_id == dana.id)) == (
+        "verification link sent to dana@mercy.example.org")
+
+    lms.trust_emails = True
+    db.session.commit()
+    launch(app.test_client(), platform_url, user="dana", link=links[0]["index"])
+    db.session.refresh(dana)
+    assert dana.email_verified  # a platform an administrator vouches for confirms it
+
+
 # --- LTI: a launch can't point the score poster anywhere -----------------------------------
 
 

@@ -280,13 +280,14 @@ def complete_launch(login: LtiLogin, id_token: str, ip: str | None) -> LaunchRes
             raise LaunchError("only an instructor can add Champion content to a course")
     else:
         module, series = _destination(launch)
-    # LTI has no email_verified: an existing account is linked by its address only where an
-    # administrator trusts this platform's addresses (trust_emails); sign_in_external still
-    # never links an administrator's account, nor one linked to another sign-in.
+    # LTI has no email_verified: the platform's address is taken as confirmed (linking an
+    # existing account, verifying a new one) only where an administrator trusts this
+    # platform's addresses; sign_in_external still never links an administrator's account,
+    # nor one linked to another sign-in.
     user, created = sign_in_external(
         kind="lti", issuer=platform.identity_issuer, subject=launch.subject,
-        email=launch.email, name=launch.name, email_verified=True, ip=ip,
-        link_existing=platform.trust_emails)
+        email=launch.email, name=launch.name, email_verified=platform.trust_emails, ip=ip,
+        open_unconfirmed=True)
     if launch.is_instructor and platform.instructors_are_educators \
             and user.role == Role.LEARNER.value:
         user.role = Role.EDUCATOR.value
