@@ -256,6 +256,10 @@ class ExternalSignInError(AccountError):
     """An outside identity can't open an account here; the message says why, for the page."""
 
 
+class ExternalLinkRefused(ExternalSignInError):
+    """A new outside identity's address is an existing account's, and linking isn't allowed."""
+
+
 def sign_in_external(
     *,
     kind: str,
@@ -265,6 +269,7 @@ def sign_in_external(
     name: str | None,
     email_verified: bool,
     ip: str | None,
+    open_unconfirmed: bool = False,
 ) -> tuple[User, bool]:
     """The account an identity provider's ``(issuer, subject)`` opens: ``(user, created)``.
 
@@ -273,7 +278,10 @@ def sign_in_external(
     with the same address only where the provider vouches for the address, the account has
     no outside identity yet and is not an administrator's (a provider that could assert any
     address must not be able to take over an account); otherwise a learner account is made
-    just in time. Audited; the caller commits.
+    just in time. A provider that never says whether it confirmed an address (LTI) passes
+    ``open_unconfirmed``: an address it doesn't vouch for then opens a new account, left
+    unverified until the mailed link is followed, but never an existing one. Audited; the
+    caller commits.
     """
     if not issuer or not subject:
         raise ExternalSignInError("the identity provider did not say who you are (no subject)")
@@ -288,7 +296,7 @@ def sign_in_external(
             raise ExternalSignInError(
                 "the identity provider did not send an email address; ask your IT "
                 "department to release the email claim or attribute to Champion")
-        if not email_verified:
+        if not email_verified and not open_unconfirmed:
             raise ExternalSignInError(
                 "the identity provider did not confirm this email address, so Champion "
                 "can't open an account with it")
@@ -299,13 +307,20 @@ def sign_in_external(
         user = find_user(address)
         if user is None:
             user = create_user(address, (name or "").strip() or address.split("@")[0],
-                               None, email_verified=True)
+                               None, email_verified=email_verified)
             created = True
             db.session.flush()
             record(None, "sso.create", user,
                    f"{user.email} created at first {kind} sign-in from {issuer}",
                    kind=kind, issuer=issuer, ip=ip)
+            if not email_verified:  # badges and departments wait for the mailbox's proof
+                send_verification(user)
         else:
+            if not email_verified:
+                raise ExternalLinkRefused(
+                    "a Champion account with this email address already exists, and this "
+                    "sign-in is not trusted to open it: sign in to Champion with your "
+                    "password instead, or ask a Champion administrator")
             if user.has_role(Role.ADMIN):
                 raise ExternalSignInError(
                     "an administrator's account is not linked to an outside sign-in "

@@ -32,6 +32,8 @@ class PlatformForm(FlaskForm):
                                       Length(max=5000)])
     instructors_are_educators = BooleanField("Instructors in this platform become Champion "
                                              "educators")
+    trust_emails = BooleanField("Trust this platform's email addresses: they link existing "
+                                "Champion accounts and count as confirmed")
 
     def fields(self) -> PlatformFields:
         return PlatformFields(**{name: getattr(self, name).data

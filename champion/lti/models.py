@@ -30,6 +30,12 @@ class LtiPlatform(db.Model):
     # Off unless an administrator turns it on: an LMS instructor is someone else's
     # decision, and Champion's educator role edits the curriculum for everyone.
     instructors_are_educators: Mapped[bool] = mapped_column(default=False)
+    # Off unless an administrator turns it on: LTI has no email_verified, and an LMS that
+    # lets its users change their address unconfirmed could otherwise claim any unlinked
+    # Champion account by its address, or earn badges in someone else's name. Off, such a
+    # launch is refused (nothing is made), and a new account's address waits for the
+    # mailed link like a sign-up's.
+    trust_emails: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

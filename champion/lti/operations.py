@@ -46,10 +46,12 @@ class PlatformFields:
     jwks_url: str
     deployment_ids: str
     instructors_are_educators: bool
+    trust_emails: bool = False
 
 
-def _url(field: str, label: str, value: str) -> str:
-    value = value.strip()
+def _web_address_problem(value: str) -> str | None:
+    """Why ``value`` is not an address Champion may send to (https, plain http only on
+    this machine), or None."""
     parts = urlsplit(value)
     loopback = False
     try:
@@ -57,11 +59,33 @@ def _url(field: str, label: str, value: str) -> str:
     except ValueError:
         loopback = parts.hostname == "localhost"
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise RegistrationError(f"{label}: enter an https:// address (plain http only on "
-                                "this machine, for testing)", field)
+        return "enter an https:// address (plain http only on this machine, for testing)"
     if not parts.hostname:
-        raise RegistrationError(f"{label}: enter a full address with its host", field)
+        return "enter a full address with its host"
+    return None
+
+
+def _url(field: str, label: str, value: str) -> str:
+    value = value.strip()
+    problem = _web_address_problem(value)
+    if problem:
+        raise RegistrationError(f"{label}: {problem}", field)
     return value
+
+
+def _check_launch_addresses(launch: Launch) -> None:
+    """The addresses a launch gives Champion to post to (its line item, with the platform's
+    access token; its deep-linking return) are web addresses that fit their columns: a
+    signed launch must not point Champion at file://, an internal http:// service, or
+    something too long to store."""
+    for label, value in (("line item", launch.lineitem_url),
+                         ("deep-linking return URL", launch.deep_link_return_url)):
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > 500 or _web_address_problem(value):
+            raise LaunchError(f"the launch's {label} is not an https:// address Champion "
+                              "can send to: tell the administrator of your learning "
+                              "management system")
 
 
 def _clean(fields: PlatformFields) -> dict[str, Any]:
@@ -90,6 +114,7 @@ def _clean(fields: PlatformFields) -> dict[str, Any]:
         "jwks_url": _url("jwks_url", "Public keyset URL", fields.jwks_url),
         "deployment_ids": "\n".join(dict.fromkeys(deployments)),
         "instructors_are_educators": bool(fields.instructors_are_educators),
+        "trust_emails": bool(fields.trust_emails),
     }
 
 
@@ -248,17 +273,21 @@ def complete_launch(login: LtiLogin, id_token: str, ip: str | None) -> LaunchRes
     launch = messages.check_launch(
         id_token, registration, login.nonce,
         lambda kid: platform_keys.key_set(platform.jwks_url, kid))
+    _check_launch_addresses(launch)
     module = series = None
     if launch.message_type == messages.DEEP_LINKING:
         if not launch.is_instructor:
             raise LaunchError("only an instructor can add Champion content to a course")
     else:
         module, series = _destination(launch)
-    # LMSs confirm the addresses they hold for their users; sign_in_external still never
-    # links an administrator's account, nor one linked to another sign-in.
+    # LTI has no email_verified: the platform's address is taken as confirmed (linking an
+    # existing account, verifying a new one) only where an administrator trusts this
+    # platform's addresses; sign_in_external still never links an administrator's account,
+    # nor one linked to another sign-in.
     user, created = sign_in_external(
         kind="lti", issuer=platform.identity_issuer, subject=launch.subject,
-        email=launch.email, name=launch.name, email_verified=True, ip=ip)
+        email=launch.email, name=launch.name, email_verified=platform.trust_emails, ip=ip,
+        open_unconfirmed=True)
     if launch.is_instructor and platform.instructors_are_educators \
             and user.role == Role.LEARNER.value:
         user.role = Role.EDUCATOR.value

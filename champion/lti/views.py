@@ -24,6 +24,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user
 
+from champion.auth.operations import ExternalLinkRefused
 from champion.errors import OperationError
 from champion.extensions import csrf, db, limiter
 from champion.filters import sentence
@@ -45,8 +46,8 @@ STATE_COOKIE = "champion_lti_state"
 DEEP_LINK = "lti_deep_link"  # the session key of a deep-linking request in progress
 
 
-def refused(message: str):
-    return render_template("lti/refused.html", message=sentence(message)), 400
+def refused(message: str, sign_in: bool = False):
+    return render_template("lti/refused.html", message=sentence(message), sign_in=sign_in), 400
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -90,7 +91,7 @@ def launch():
                                  request.remote_addr)
     except OperationError as exc:  # the launch's checks, or the account's (sign_in_external)
         db.session.rollback()
-        return refused(str(exc))
+        return refused(str(exc), sign_in=isinstance(exc, ExternalLinkRefused))
     db.session.commit()
     return _signed_in(result)
 

@@ -34,6 +34,9 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
 
 
 def _header(name: str, value: str) -> str:
+    # One line, whatever was typed: a CR or LF in a lead's subject (or a department's name)
+    # would otherwise start headers of its own (a Bcc, a forged From) in every copy.
+    value = " ".join(value.splitlines())
     if not value.isascii():
         value = Header(value, "utf-8").encode(linesep="\n")
     return f"{name}: {value}"

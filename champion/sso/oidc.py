@@ -121,12 +121,14 @@ def begin(settings: OidcSettings, redirect_uri: str) -> tuple[str, dict[str, str
 def finish(settings: OidcSettings, redirect_uri: str, pending: Mapping[str, str],
            answer: Mapping[str, str], department_claim: str | None) -> Identity:
     """Check the provider's answer at the callback and return who signed in."""
-    if answer.get("error"):
-        raise SignInRefused("the identity provider did not sign you in: "
-                            f"{answer.get('error_description') or answer['error']}")
+    # The state first: an error's text is shown and audited only when it answers the
+    # sign-in this browser started (not from any link), and only its first 200 characters.
     if not hmac.compare_digest(str(answer.get("state") or ""), pending["state"]):
         raise SignInRefused("the sign-in's state does not match the one this browser started "
                             "(a tampered or stale link); sign in again from the start")
+    if answer.get("error"):
+        said = " ".join(str(answer.get("error_description") or answer["error"]).split())
+        raise SignInRefused(f"the identity provider did not sign you in: {said[:200]}")
     metadata = provider_metadata(settings.issuer)
     if answer.get("iss") is not None and answer["iss"] != settings.issuer:
         raise SignInRefused(f"unknown issuer: the answer comes from {answer['iss']!r}")

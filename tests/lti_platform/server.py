@@ -134,6 +134,8 @@ def authorize(params: dict) -> str:
         launch.set_dl(f"{BASE}/deep-link-return", title="Add Champion content")
     else:
         link = links[int(settings["link"])]
+        if settings.get("lineitem"):  # a platform naming a line item of its choosing
+            link = {**link, "lineitem": settings["lineitem"]}
         launch.set_resource_link_claim(link["id"], title=link["title"])
         launch.set_custom_parameters_claim(link["custom"])
         if link.get("lineitem"):
