@@ -1,7 +1,7 @@
 """lti_platforms.trust_emails: whether a platform's addresses may link existing accounts
 
 Revision ID: 4f9b2c7e1a03
-Revises: 9ded17ea4000
+Revises: 5c7e2a9b1f04
 Create Date: 2026-12-07 14:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4f9b2c7e1a03'
-down_revision = '9ded17ea4000'
+down_revision = '5c7e2a9b1f04'
 branch_labels = None
 depends_on = None
 
