@@ -27,6 +27,8 @@ def test_live_version_copies_every_field_of_its_model(synced):
             assert getattr(live, field.name) is None  # filled per page
         elif field.name == "objectives":
             assert live.objectives == tuple(model.objectives or ())
+        elif field.name == "credit":  # whether the version designates credit, not its terms
+            assert live.credit == (model.credit is not None)
         else:
             assert getattr(live, field.name) == getattr(model, field.name), field.name
 
