@@ -22,6 +22,26 @@ def minutes(value: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
+# What an audit action's first word is about, in the words the audit log's readers use.
+AUDIT_SUBJECTS = {
+    "assignment": "Assignment", "auth": "Sign-in and account", "award": "Badge",
+    "content": "Content", "credit": "Credit", "department": "Department", "draft": "Draft",
+    "email": "Email", "evaluation": "Evaluation", "invite": "Invite", "lead": "Lead",
+    "lti": "LMS (LTI)", "media": "Media", "member": "Membership", "module": "Module",
+    "quiz": "Quiz", "roster": "Roster", "scim": "Provisioning (SCIM)",
+    "sso": "Single sign-on", "team": "Team", "two_factor": "Two-factor", "user": "Account",
+}
+
+
+def audit_action(action: str) -> str:
+    """``user.rename`` as "Account: rename"; ``scim.user.create`` as "Provisioning (SCIM):
+    user create". The raw name stays the filter's value."""
+    subject, _, rest = action.partition(".")
+    words = rest.replace(".", " ").replace("_", " ").replace("-", " ")
+    label = AUDIT_SUBJECTS.get(subject, subject.replace("_", " ").capitalize())
+    return f"{label}: {words}" if words else label
+
+
 def sentence(message: object, end: str = ".") -> str:
     """An operation's error ("you can't ...") as a sentence for a flash or a form field.
 
@@ -38,3 +58,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(date)
     app.add_template_filter(datetime_utc)
     app.add_template_filter(minutes)
+    app.add_template_filter(audit_action)

@@ -131,6 +131,8 @@ def test_the_audit_log_filters_by_who_what_when_and_words_and_exports_them(
 
     by_action = shown(action="user.rename")
     assert "name Test Learner → Dr Ann Lee" in by_action and "role educator" not in by_action
+    # The "what" choices read as words; their values stay the action names.
+    assert '<option value="user.rename" selected>Account: rename</option>' in by_action
     assert "role educator → learner" in shown(action="user")
     assert "role educator" not in shown(who=learner.name)
     assert "Dr Ann Lee" in shown(who=admin.email)
