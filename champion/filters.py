@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask
+from markupsafe import Markup
 
 
 def date(value: datetime | None) -> str:
@@ -42,6 +44,16 @@ def audit_action(action: str) -> str:
     return f"{label}: {words}" if words else label
 
 
+_PART = re.compile(r'<div class="reading-part" id="(part-\d+)">\s*<h[23][^>]*>(.*?)</h[23]>', re.S)
+
+
+def reading_contents(body_html: str | None) -> list[tuple[str, str]]:
+    """(anchor, heading as text) of each part of a module's reading view that opens with
+    a heading: the contents list at the top of a long module."""
+    return [(anchor, Markup(title).striptags())
+            for anchor, title in _PART.findall(body_html or "")]
+
+
 def sentence(message: object, end: str = ".") -> str:
     """An operation's error ("you can't ...") as a sentence for a flash or a form field.
 
@@ -59,3 +71,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(datetime_utc)
     app.add_template_filter(minutes)
     app.add_template_filter(audit_action)
+    app.add_template_filter(reading_contents)

@@ -247,3 +247,14 @@ def test_the_home_page_asks_once_whether_a_learner_partway_holds_the_badge(
         assert "2 modules to your Basics Graduate badge" in text(client.get("/"))
     # A budget: the reading page's, and one query for the learner's award of the badge.
     assert counter.count <= BUDGETS["reading page"] + 1, counter.statements
+
+
+def test_a_long_module_opens_with_a_contents_list_of_its_parts(app, learner):
+    from tests.e2e.test_journeys import sync_curriculum
+
+    sync_curriculum()
+    page = client_for(app, learner).get(
+        "/modules/part-1/cancer-pain-essentials").get_data(as_text=True)
+    assert '<summary>Contents: ' in page
+    assert '<a href="#part-2">Read this first: education, not a prescribing reference</a>' in page
+    assert '<div class="reading-part" id="part-2">' in page

@@ -61,8 +61,9 @@ def default_media_url(series: str, path: str) -> str:
 # Bumped whenever the HTML this module produces changes: sync re-renders stored versions
 # made by an older renderer (same source, same version number).
 # 4: fragments sanitized one by one; 5: pinned choices, where taught; 6: handouts;
-# 7: facilitator sections set apart in the guide.
-RENDERER_VERSION = 7
+# 7: facilitator sections set apart in the guide; 8: the reading view's parts, for its
+# contents list.
+RENDERER_VERSION = 8
 
 # Wide tables scroll sideways on a phone; the wrapper makes that region keyboard-reachable.
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>'
@@ -253,7 +254,10 @@ def render_module(module: Module, media_url: MediaUrl = default_media_url) -> Re
     items = {label: (number, body) for number, (label, body)
              in enumerate(_FOOTNOTE_ITEM.findall(footnotes), start=1)}
     # The reading view: the slides one after another, footnotes once at the end.
-    body_html = "\n".join(slide_html) + (("\n" + footnotes) if footnotes else "")
+    # Each slide is a part the reading view's contents list can link to.
+    body_html = "\n".join(f'<div class="reading-part" id="part-{number}">\n{html}\n</div>'
+                          for number, html in enumerate(slide_html, start=1)) \
+        + (("\n" + footnotes) if footnotes else "")
     notes = ["\n\n".join(slide.notes) for slide in module.slides]  # each slide's notes
     notes_html = render_many(notes, **options)[:-1]
     slides = tuple(
