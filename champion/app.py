@@ -150,9 +150,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, verification, catalog, quizzes, progress, badges, departments,
                       team, admin, author, scim, twofactor, lti, lti_admin, sso, account,
-                      credit):
-        app.register_blueprint(blueprint)
-    for blueprint in (assignments, reminders):  # issue 18
+                      credit, assignments, reminders):
         app.register_blueprint(blueprint)
 
 
@@ -244,12 +242,10 @@ def register_commands(app: Flask) -> None:
     from champion.credit.commands import credit_cli
     from champion.lti.cli import lti_cli
     from champion.packages.cli import export_cli
+    from champion.reminders.cli import reminders_cli
     from champion.xapi.cli import xapi_cli
 
     for command in (modules_cli, users_cli, departments_cli, report_cli, badges_cli,
                     backup_command, restore_command, demo_command, export_cli, xapi_cli,
-                    lti_cli, credit_cli):
+                    lti_cli, credit_cli, reminders_cli):
         app.cli.add_command(command)
-    from champion.reminders.cli import reminders_cli
-
-    app.cli.add_command(reminders_cli)
