@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Mapping
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
+
+
+def connect(config: Mapping[str, Any]) -> smtplib.SMTP:
+    """A connection to the configured SMTP server, secured and signed in as configured: the
+    one place that knows how (single notices here, reminder batches in champion/reminders)."""
+    smtp = smtplib.SMTP(config["CHAMPION_SMTP_HOST"], config["CHAMPION_SMTP_PORT"], timeout=10)
+    try:
+        if config.get("CHAMPION_SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("CHAMPION_SMTP_USERNAME"):
+            smtp.login(config["CHAMPION_SMTP_USERNAME"], config["CHAMPION_SMTP_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def send_mail(to: str, subject: str, body: str) -> bool:
@@ -22,11 +39,7 @@ def send_mail(to: str, subject: str, body: str) -> bool:
             current_app.logger.info
         level("email not sent (CHAMPION_SMTP_HOST is not set) to %s: %s\n%s", to, subject, body)
         return False
-    with smtplib.SMTP(host, config["CHAMPION_SMTP_PORT"], timeout=10) as smtp:
-        if config.get("CHAMPION_SMTP_STARTTLS"):
-            smtp.starttls()
-        if config.get("CHAMPION_SMTP_USERNAME"):
-            smtp.login(config["CHAMPION_SMTP_USERNAME"], config["CHAMPION_SMTP_PASSWORD"] or "")
+    with connect(config) as smtp:
         smtp.send_message(message)
     return True
 

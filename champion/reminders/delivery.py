@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
 
+from champion.mail import connect
 from champion.reminders.messages import Email
 
 MAX_CONNECT_FAILURES = 3
@@ -48,13 +49,7 @@ class Outbox:
         if self.connect_failures >= MAX_CONNECT_FAILURES:
             raise NotSent("the mail server could not be reached")
         try:
-            smtp = smtplib.SMTP(config["CHAMPION_SMTP_HOST"], config["CHAMPION_SMTP_PORT"],
-                                timeout=10)
-            if config.get("CHAMPION_SMTP_STARTTLS"):
-                smtp.starttls()
-            if config.get("CHAMPION_SMTP_USERNAME"):
-                smtp.login(config["CHAMPION_SMTP_USERNAME"],
-                           config["CHAMPION_SMTP_PASSWORD"] or "")
+            smtp = connect(config)
         except (OSError, smtplib.SMTPException) as exc:
             self.connect_failures += 1
             raise NotSent(f"the mail server could not be reached: {exc}") from exc
